@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make build` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The source texts the quote check reads; CI has ../shared beside the clone.
+KG_SOURCES ?= $(if $(wildcard ../shared/seeds),../shared/seeds,)
+export KG_SOURCES
+
+.PHONY: build test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+build: $(VENV)/.installed
+	$(BIN)/kg build
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/ruff format --check kg tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

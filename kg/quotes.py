@@ -1,0 +1,95 @@
+"""The quote check: every evidence quote must occur verbatim in its source text.
+
+The texts are not part of the project; they are read from a directory the user names.
+A source whose text is absent is reported as unchecked, never as passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from kg.findings import Report
+from kg.records import Seeds
+
+_SPACE = re.compile(r"\s+")
+
+
+def fold_space(text: str) -> str:
+    """Collapse runs of white space, as a folded YAML scalar does.
+
+    >>> fold_space("a  b\\n c ")
+    'a b c'
+    """
+    return _SPACE.sub(" ", text).strip()
+
+
+def _loose(text: str) -> str:
+    # Used only to give a better hint: what a near miss differs in.
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    text = text.replace("–", "-").replace("—", "-")
+    return unicodedata.normalize("NFKC", fold_space(text)).casefold()
+
+
+def read_source_texts(seeds: Seeds, sources_dir: Path | None,
+                      report: Report) -> dict[str, str]:
+    """Read each source's text from `sources_dir`, checking its SHA-256 against the header.
+
+    Returns {source id: text, whitespace folded} for the sources whose text was found.
+    """
+    texts: dict[str, str] = {}
+    for source in seeds.sources:
+        loc = source.field_locs.get("text", source.loc)
+        if sources_dir is None:
+            report.warning("unchecked", f"quotes of source {source.id!r} are unchecked: no "
+                           "source directory given", loc,
+                           "pass --sources DIR or set KG_SOURCES")
+            continue
+        path = sources_dir / source.text
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            report.warning("unchecked", f"quotes of source {source.id!r} are unchecked: "
+                           f"{path} not found", loc, "check --sources / KG_SOURCES")
+            continue
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != source.sha256:
+            report.error("sha256-mismatch", f"{path} has SHA-256 {digest}, the header says "
+                         f"{source.sha256}", source.field_locs.get("sha256", source.loc),
+                         "the text changed since curation: re-check the quotes, then update "
+                         "`sha256`")
+            continue
+        try:
+            texts[source.id] = fold_space(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            report.error("encoding", f"{path} is not UTF-8 text", loc)
+    return texts
+
+
+def check_quotes(seeds: Seeds, texts: dict[str, str], report: Report) -> None:
+    """Report every quote not found verbatim (white space folded) in its source's text."""
+    checked = unchecked = 0
+    for record in seeds.assertions:
+        text = texts.get(record.source_id)
+        for quote in record.evidence:
+            if text is None:
+                unchecked += 1
+                continue
+            checked += 1
+            wanted = fold_space(quote.text)
+            if wanted in text:
+                continue
+            hint = "copy the span from the source text exactly"
+            if _loose(wanted) in _loose(text):
+                hint = ("the text has it with other quotes, dashes or case; copy those "
+                        "characters exactly (e.g. ’ not ')")
+            report.error("quote-not-found", f"evidence of {record.id!r} is not in the text of "
+                         f"source {record.source_id!r}: {_short(wanted)!r}", quote.loc, hint)
+    report.stats["quotes_checked"] = checked
+    report.stats["quotes_unchecked"] = unchecked
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

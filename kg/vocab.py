@@ -1,0 +1,171 @@
+"""The tip-kg vocabulary: namespaces, the closed `KG` namespace, and IRI minting.
+
+Every term the code writes comes from here, so a misspelled term fails at import
+or attribute access instead of producing a silently wrong graph.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import Namespace
+from rdflib.namespace import DefinedNamespace
+
+BASE = "https://w3id.org/tip-kg/"
+ONTOLOGY_IRI = BASE + "ontology"
+ID = BASE + "id/"
+
+
+class KG(DefinedNamespace):
+    """Terms of the tip-kg ontology (`ontology/tip-kg.ttl`)."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    # classes
+    Assertion: object
+    Country: object
+    Region: object
+    Place: object
+    Organization: object
+    Source: object
+    Year: object
+    TraffickingFlow: object
+    FlowLeg: object
+    Indicator: object
+    LawArticle: object
+    LegalInstrument: object
+    CountryRole: object
+    TierPlacement: object
+    Trend: object
+    Measure: object
+
+    # every assertion
+    evidence: object
+    curatorNote: object
+
+    # flows
+    origin: object
+    transit: object
+    destination: object
+    purpose: object
+    sector: object
+    victimGroup: object
+    year: object
+    internal: object
+    leg: object
+    legIndex: object
+    legFrom: object
+    legTo: object
+
+    # indicators and trends
+    country: object
+    metric: object
+    value: object
+    currency: object
+    qualifier: object
+    sentenceYears: object
+    direction: object
+    comparedTo: object
+
+    # law
+    articleNumber: object
+    jurisdiction: object
+    legalCode: object
+    maxPenaltyYears: object
+    prohibits: object
+    instrumentType: object
+    date: object
+
+    # roles, tiers, measures, organizations
+    role: object
+    tier: object
+    area: object
+    actor: object
+    place: object
+    orgType: object
+
+    # places and time
+    isoAlpha2: object
+    isoAlpha3: object
+    isoNumeric: object
+    m49Code: object
+    yearValue: object
+
+    # sources
+    sourceText: object
+    sha256: object
+    periodStart: object
+    periodEnd: object
+
+
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DCT = Namespace("http://purl.org/dc/terms/")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+SCHEMA = Namespace("https://schema.org/")
+VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+PREFIXES: dict[str, str] = {
+    "kg": str(KG._NS),
+    "country": ID + "country/",
+    "region": ID + "region/",
+    "year": ID + "year/",
+    "source": ID + "source/",
+    "concept": ID + "concept/",
+    "dcat": str(DCAT),
+    "dct": str(DCT),
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": str(PROV),
+    "qb": str(QB),
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "schema": str(SCHEMA),
+    "sh": "http://www.w3.org/ns/shacl#",
+    "skos": str(SKOS),
+    "void": str(VOID),
+    "wd": str(WD),
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII slug of `text`, for IRI path segments.
+
+    >>> slug("Ust-Kamenogorsk")
+    'ust-kamenogorsk'
+    >>> slug("125(3)(b)")
+    '125-3-b'
+    >>> slug("Penal Code")
+    'penal-code'
+    """
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _SLUG_UNSAFE.sub("-", ascii_text.lower()).strip("-")
+
+
+def mint(kind: str, *parts: str) -> str:
+    """The one place instance IRIs are made: `id/{kind}/{part}/{part}...`.
+
+    >>> mint("country", "KAZ")
+    'https://w3id.org/tip-kg/id/country/KAZ'
+    >>> mint("flow", "tip2006-kaz-outbound", "KAZ-TUR")
+    'https://w3id.org/tip-kg/id/flow/tip2006-kaz-outbound/KAZ-TUR'
+    """
+    if not parts or any(not p or "/" in p or " " in p for p in parts):
+        raise ValueError(f"cannot mint an IRI from {kind!r} {parts!r}")
+    return ID + "/".join((kind, *parts))
+
+
+def concept_iri(scheme: str, notation: str) -> str:
+    """IRI of a controlled-value concept, e.g. `id/concept/purpose/forced_labor`."""
+    return mint("concept", scheme, notation)
+
+
+def scheme_iri(scheme: str) -> str:
+    """IRI of a concept scheme, e.g. `id/concept/purpose`."""
+    return mint("concept", scheme)
