@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -141,6 +142,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = f" (hint: {exc.hint})" if exc.hint else ""
         print(f"kg: error: {exc}{hint}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (`kg stats | head`): not an error worth a traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
         return 130

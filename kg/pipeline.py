@@ -166,7 +166,10 @@ def stats(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None
           ontology_dir: str | Path | None = None) -> dict[str, dict[str, int]]:
     """Counts per class, per source and per metric, from the built graph."""
     store = load_graph(seeds_dir, sources_dir, ontology_dir)
-    out: dict[str, dict[str, int]] = {"graph": {"triples": len(store)}}
+    distinct = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
+                "WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    triples = int(next(iter(store.query(distinct)))["n"].value)
+    out: dict[str, dict[str, int]] = {"graph": {"triples": triples, "quads": len(store)}}
     for name, query in _STATS_QUERIES.items():
         rows = store.query(query, use_default_graph_as_union=True)
         out[name] = {_short(row["key"]): int(row["n"].value) for row in rows}
