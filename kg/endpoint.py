@@ -8,6 +8,7 @@ command line, a process list or a log line.
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import http.client
 import os
@@ -137,8 +138,12 @@ class Client:
             raise UsageError(f"set both {USER_ENV} and {PASSWORD_ENV}, or neither")
         self.credentials = (user, password) if user and password else None
         self.passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        self.digest = urllib.request.HTTPDigestAuthHandler(self.passwords)
+        # challenges met by check_access, per host: later requests answer them up front
+        self.challenges: dict[str, tuple[str, dict[str, str]]] = {}
+        self.bare_opener = urllib.request.build_opener(*handlers)
         if self.credentials:
-            handlers.append(urllib.request.HTTPDigestAuthHandler(self.passwords))
+            handlers.append(self.digest)
             handlers.append(urllib.request.HTTPBasicAuthHandler(self.passwords))
         self.opener = urllib.request.build_opener(*handlers)
 
@@ -172,11 +177,34 @@ class Client:
         connection before reading it, which would hide its 401 behind a broken pipe.
         Any other answer (200, 404 for a new graph, 501 from Virtuoso) lets us go on.
         """
+        if self.credentials and not self.token:
+            self._learn_challenge(url)
         try:
             self.send("HEAD", url)
         except EndpointStatus as exc:
             if exc.status in (401, 403):
                 raise
+
+    def _learn_challenge(self, url: str) -> None:
+        # Without this, every PUT goes out twice: once to be refused with a challenge and
+        # once with the answer. Virtuoso even closes the connection on a large refused
+        # body, so the first send fails with a broken pipe before the 401 can be read.
+        request = urllib.request.Request(url, method="HEAD")
+        try:
+            self.bare_opener.open(request, timeout=self.timeout).close()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 401:
+                return
+            for header in exc.headers.get_all("WWW-Authenticate") or []:
+                scheme, _, rest = header.partition(" ")
+                params = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
+                if scheme.lower() == "digest" or (scheme.lower() == "basic" and
+                                                  urllib.parse.urlsplit(url).netloc
+                                                  not in self.challenges):
+                    self.challenges[urllib.parse.urlsplit(url).netloc] = (scheme.lower(),
+                                                                          params)
+        except OSError:
+            return  # the HEAD that follows reports it, with retries
 
     def _send_once(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
                    progress: Callable[[int], None] | None) -> tuple[int, str, bytes]:
@@ -193,6 +221,14 @@ class Client:
             parts = urllib.parse.urlsplit(url)
             self.passwords.add_password(None, f"{parts.scheme}://{parts.netloc}/",  # type: ignore[arg-type]
                                         *self.credentials)
+            challenge = self.challenges.get(parts.netloc)
+            if challenge and challenge[0] == "digest":
+                answer = self.digest.get_authorization(request, challenge[1])
+                if answer:
+                    request.add_unredirected_header("Authorization", f"Digest {answer}")
+            elif challenge:
+                pair = base64.b64encode(":".join(self.credentials).encode()).decode()
+                request.add_unredirected_header("Authorization", f"Basic {pair}")
         try:
             with self.opener.open(request, timeout=self.timeout) as response:
                 payload = response.read()

@@ -227,3 +227,69 @@ def forward(target: str, handler: BaseHTTPRequestHandler,
                 response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, {"Content-Type": "text/plain"}, exc.read()
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+ServerThreads = 10
+CheckpointInterval = 0
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {dir}
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {dir}
+ServerThreads = 4
+MaxKeepAlives = 10
+KeepAliveTimeout = 10
+HTTPThreadSize = 280000
+HttpTimeout = 300
+
+[SPARQL]
+ResultSetMaxRows = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+def run_virtuoso(workdir: Path) -> Iterator[Server]:
+    """Virtuoso 7 on 127.0.0.1 with a new database in `workdir` (user dba, password dba).
+
+    Loads go through /sparql-graph-crud-auth (Digest auth); the anonymous
+    /sparql-graph-crud would need SPARQL_UPDATE granted to everyone, which no one should do.
+    """
+    binary = shutil.which("virtuoso-t")
+    if not binary:
+        raise RuntimeError("virtuoso-t is not installed: make test installs "
+                           "virtuoso-opensource-7-bin with apt-get")
+    http_port = free_port()
+    ini = workdir / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=free_port(),
+                                       http_port=http_port))
+    log = workdir / "virtuoso.out"
+    with log.open("wb") as out:
+        process = subprocess.Popen([binary, "+configfile", str(ini), "+foreground"],
+                                   stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
+    base = f"http://127.0.0.1:{http_port}"
+    try:
+        wait_for(base + "/sparql?query=ASK%7B%7D", process, log, seconds=120)
+        yield Server("virtuoso", base, base + "/sparql-graph-crud-auth", base + "/sparql")
+    finally:
+        stop(process)
