@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 KG_SOURCES ?= $(if $(wildcard ../shared/seeds),../shared/seeds,)
 export KG_SOURCES
 
-.PHONY: build test lint clean
+.PHONY: build test test-virtuoso virtuoso lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,22 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 build: $(VENV)/.installed
 	$(BIN)/kg build
 
-test: $(VENV)/.installed
-	$(BIN)/ruff check $(wildcard kg tests benchmarks)
+test: $(VENV)/.installed virtuoso
+	$(BIN)/ruff check kg tests $(wildcard benchmarks)
 	$(BIN)/python -m pytest -q
 
+# Virtuoso Open Source 7 for tests/test_virtuoso.py (Debian's package, as root; ~15 s).
+virtuoso:
+	@command -v virtuoso-t >/dev/null || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	  virtuoso-opensource-7-bin; }
+
+test-virtuoso: $(VENV)/.installed virtuoso
+	$(BIN)/python -m pytest -q tests/test_virtuoso.py
+
 lint: $(VENV)/.installed
-	$(BIN)/ruff check $(wildcard kg tests benchmarks)
-	$(BIN)/ruff format --check $(wildcard kg tests benchmarks)
+	$(BIN)/ruff check kg tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check kg tests $(wildcard benchmarks)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -57,7 +57,45 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts per class, per source and per metric")
     _common(p)
     p.set_defaults(run=_stats)
+
+    p = sub.add_parser("load", help="load the graph into a SPARQL Graph Store and verify it",
+                       description="Credentials come from the environment only: "
+                       "KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (Basic or Digest), or "
+                       "KG_ENDPOINT_TOKEN (Bearer).")
+    p.add_argument("--store", metavar="GSP_URL", help="Graph Store Protocol endpoint")
+    p.add_argument("--query", metavar="SPARQL_URL", help="SPARQL query endpoint")
+    p.add_argument("--server", nargs=2, metavar=("KIND", "BASE_URL"),
+                   help="fill in --store and --query for oxigraph, fuseki, virtuoso or graphdb")
+    p.add_argument("--graph", metavar="IRI", help="put everything into this one graph")
+    p.add_argument("--append", action="store_true",
+                   help="add to the graphs (POST) instead of replacing them (PUT)")
+    p.add_argument("--data", default="exports/tip-kg.nq", metavar="FILE",
+                   help="the graph to send (default: exports/tip-kg.nq)")
+    _http_options(p)
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="output format (default: text)")
+    p.set_defaults(run=_load)
+
+    p = sub.add_parser("serve", help="a local read-only SPARQL endpoint over the built graph")
+    p.add_argument("--data", default="exports/tip-kg.nq", metavar="FILE",
+                   help="the graph to serve (default: exports/tip-kg.nq)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7879, help="port (default: 7879; 0: any free)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="stop a query after this long (default: 30)")
+    p.add_argument("--workers", type=int, default=2, help="queries run at once (default: 2)")
+    p.set_defaults(run=_serve)
     return parser
+
+
+def _http_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="per request (default: 60)")
+    p.add_argument("--retries", type=int, default=3, metavar="N",
+                   help="tries again after connection errors, timeouts and 429/502/503/504 "
+                        "(default: 3)")
+    p.add_argument("--insecure", action="store_true",
+                   help="do not verify TLS certificates (TLS is verified by default)")
 
 
 def _print_findings(report: Report, fmt: str) -> None:
@@ -119,6 +157,71 @@ def _stats(args: argparse.Namespace) -> int:
         width = max((len(k) for k in rows), default=0)
         for key, n in rows.items():
             print(f"  {key:<{width}}  {n:>7}")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    from kg.endpoint import Client, redact, server_urls
+    from kg.errors import UsageError
+    from kg.load import load
+
+    store, query = args.store, args.query
+    if args.server:
+        store, query = server_urls(*args.server)
+        store, query = args.store or store, args.query or query
+    if not store or not query:
+        raise UsageError("say where to load: --store GSP_URL --query SPARQL_URL, "
+                         "or --server KIND BASE_URL")
+    client = Client(timeout=args.timeout, retries=max(0, args.retries),
+                    verify_tls=not args.insecure)
+    bar = _ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        result = load(store, query, args.data, graph=args.graph, append=args.append,
+                      client=client, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), indent=2))
+        return 0
+    verb = "appended to" if args.append else "replaced"
+    for g in result.graphs:
+        print(f"{verb} {g.name}: sent {g.triples} triples in {g.seconds:.2f} s; "
+              f"the server counts {g.after} (before: {g.before})")
+    print(f"loaded {result.triples} triples into {len(result.graphs)} graph(s) at "
+          f"{redact(store)} in {result.seconds:.2f} s; verified by COUNT at {redact(query)}")
+    return 0
+
+
+class _ProgressBar:
+    """Bytes sent, redrawn on one terminal line."""
+
+    def __init__(self, stream: object, width: int = 30) -> None:
+        self.stream = stream
+        self.width = width
+        self.shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        filled = self.width * done // total if total else self.width
+        if filled == self.shown:
+            return
+        self.shown = filled
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\rloading [{bar}] {done / 1e6:.1f}/{total / 1e6:.1f} MB")  # type: ignore[attr-defined]
+        self.stream.flush()  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        if self.shown >= 0:
+            self.stream.write("\r" + " " * (self.width + 40) + "\r")  # type: ignore[attr-defined]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from kg.serve import make_server, serve
+
+    server = make_server(args.data, args.host, args.port, args.timeout, args.workers,
+                         log=lambda line: print(line, file=sys.stderr, flush=True))
+    print(f"serving {args.data} read-only at {server.url} (Ctrl-C stops)", flush=True)
+    serve(server)
     return 0
 
 

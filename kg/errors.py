@@ -47,3 +47,11 @@ class QueryError(KgError):
 
 class EndpointError(KgError):
     """A remote SPARQL or Graph Store endpoint failed or could not be reached."""
+
+
+class EndpointStatus(EndpointError):
+    """A remote endpoint answered with an HTTP error status (kept in `status`)."""
+
+    def __init__(self, message: str, status: int, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.status = status

@@ -19,6 +19,7 @@ from kg.errors import InputError, InvalidData
 from kg.export import serialize, sorted_triples, write_files
 from kg.findings import Report
 from kg.mapping import map_seeds, ontology_quads
+from kg.neo4j import neo4j_files
 from kg.quotes import check_quotes, read_source_texts
 from kg.records import Seeds
 from kg.seedfile import Node, read_seed_file
@@ -115,6 +116,7 @@ def build(seeds_dir: str | Path = "seeds", out_dir: str | Path = "exports",
         raise InvalidData(result.report)
     quads = result.quads + ontology_quads(onto)
     files = serialize(quads, read_context(onto))
+    files.update(neo4j_files(quads))
     written = write_files(Path(out_dir), files)
     return BuildResult(result.report, written, len(sorted_triples(quads)), len(quads))
 
