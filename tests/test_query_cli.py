@@ -148,6 +148,8 @@ def test_a_label_column_binds_to_a_plain_string(kg_query: Run) -> None:
     done = kg_query("tier-placements", "--bind", "year=\"2017\"^^xsd:gYear", "--format", "csv")
     assert done.stdout.splitlines()[1:] == [
         "Kazakhstan,2017,tier_2,wikipedia-human-trafficking-in-kazakhstan"]
+    label = kg_query("tier-placements", "--bind", "country=Kazakhstan")
+    assert label.stdout.endswith("(3 rows)\n")
     none = kg_query("tier-placements", "--bind", "country=Russian Federation")
     assert none.stdout.endswith("(0 rows)\n")
 
