@@ -20,12 +20,12 @@ build: $(VENV)/.installed
 	$(BIN)/kg build
 
 test: $(VENV)/.installed
-	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/ruff check $(wildcard kg tests benchmarks)
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed
-	$(BIN)/ruff check kg tests benchmarks
-	$(BIN)/ruff format --check kg tests benchmarks
+	$(BIN)/ruff check $(wildcard kg tests benchmarks)
+	$(BIN)/ruff format --check $(wildcard kg tests benchmarks)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

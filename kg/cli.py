@@ -11,7 +11,6 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from kg import __version__
 from kg.errors import InvalidData, KgError, UsageError
@@ -231,4 +230,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[0]).name and sys.argv[1:]))
+    sys.exit(main())

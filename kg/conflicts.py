@@ -31,12 +31,18 @@ def _key(record: AssertionRecord) -> tuple[Hashable, ...] | None:
     return None
 
 
+def _number(value: Literal) -> str:
+    """A number in one spelling, so that 29, 29.0 and 29.00 compare equal."""
+    n = value.as_number()
+    return str(int(n)) if n == int(n) else str(n)
+
+
 def _claim(record: AssertionRecord) -> Hashable:
     f = record.fields
     if record.kind == "indicator":
         value = f["value"]
-        shown = value.as_number() if isinstance(value, Literal) else value.notation
-        return (shown, f.get("currency"))
+        shown = _number(value) if isinstance(value, Literal) else value.notation
+        return f"{shown} {f['currency']}" if f.get("currency") else shown
     if record.kind == "trend":
         return f["direction"].notation
     return None
@@ -65,7 +71,7 @@ def find_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
             penalty = record.one("max_penalty_years")
             for article in record.many("article"):
                 groups[(*base, article)].append(
-                    (penalty.as_number() if penalty else None, record))
+                    (f"{_number(penalty)} years" if penalty else None, record))
         else:
             key = _key(record)
             if key is not None:
@@ -76,6 +82,7 @@ def find_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
         values = {v for v, _ in claims if v is not None}
         if len(sources) < 2 or len(values) < 2:
             continue
+        claims.sort(key=lambda claim: (claim[1].source_id, claim[1].id))
         told = "; ".join(f"{r.source_id} ({r.id}) says {v}" for v, r in claims)
         for _, record in claims:
             findings.append(Finding(
@@ -106,6 +113,7 @@ def _instrument_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
                                                                 b.one("date").text)}
         if not clashing:
             continue
+        records.sort(key=lambda r: (r.source_id, r.id))
         told = "; ".join(f"{r.source_id} ({r.id}) says {r.one('date').text}" for r in records)
         for record in records:
             if record.id in clashing:
