@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from kg import __version__
-from kg.errors import InvalidData, KgError
+from kg.errors import InvalidData, KgError, UsageError
 from kg.findings import Report
 
 
@@ -85,6 +85,28 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop a query after this long (default: 30)")
     p.add_argument("--workers", type=int, default=2, help="queries run at once (default: 2)")
     p.set_defaults(run=_serve)
+    p = sub.add_parser("query", help="run a SPARQL query (a named one, a .rq file or text)",
+                       description="Run a SPARQL query over the built graph. QUERY is a "
+                       "named query (see --list), a FILE.rq, - for stdin, or the query "
+                       "text (after --).")
+    p.add_argument("query", nargs="?", metavar="QUERY", help="NAME, FILE.rq, - or SPARQL text")
+    p.add_argument("--list", action="store_true", help="list the named queries and exit")
+    p.add_argument("--bind", action="append", default=[], metavar="VAR=VALUE",
+                   help="bind a query variable: <IRI> or prefix:local for IRIs, "
+                        '"text" / a number / true|false for literals (repeatable)')
+    p.add_argument("--seeds", default="seeds", metavar="DIR",
+                   help="directory of seed YAML files (default: seeds)")
+    p.add_argument("--sources", metavar="DIR",
+                   help="directory of the source texts (default: $KG_SOURCES)")
+    p.add_argument("--ontology", metavar="DIR",
+                   help="ontology directory (default: the one shipped with tip-kg)")
+    p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table",
+                   help="table (default) or a SPARQL 1.1 results format")
+    p.set_defaults(run=_query)
+
+    p = sub.add_parser("coverage", help="what of each source text no assertion accounts for")
+    _common(p)
+    p.set_defaults(run=_coverage)
     return parser
 
 
@@ -222,6 +244,58 @@ def _serve(args: argparse.Namespace) -> int:
                          log=lambda line: print(line, file=sys.stderr, flush=True))
     print(f"serving {args.data} read-only at {server.url} (Ctrl-C stops)", flush=True)
     serve(server)
+def _query(args: argparse.Namespace) -> int:
+    from kg.query import (
+        QuerySyntaxError,
+        named_queries,
+        parse_bindings,
+        query_graph,
+        render_table,
+        serialize_result,
+    )
+
+    if args.list:
+        queries = named_queries()
+        width = max((len(q.name) for q in queries), default=0)
+        for q in queries:
+            print(f"{q.name:<{width}}  {q.question}")
+        return 0
+    if not args.query:
+        raise UsageError("give a query: NAME, FILE.rq, - or -- 'SPARQL'",
+                         "kg query --list shows the named queries")
+    try:
+        result = query_graph(args.query, parse_bindings(args.bind), seeds_dir=args.seeds,
+                             sources_dir=args.sources, ontology_dir=args.ontology)
+    except QuerySyntaxError as exc:
+        if args.debug:
+            raise
+        hint = f" (hint: {exc.hint})" if exc.hint else ""
+        print(f"{exc.location}: error: {exc}{hint}", file=sys.stderr)
+        return exc.exit_code
+    if args.format == "table":
+        sys.stdout.write(render_table(result))
+    else:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(serialize_result(result, args.format))
+    return 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from kg.coverage import coverage
+
+    results = coverage(args.seeds, args.sources, args.ontology)
+    if args.format == "json":
+        print(json.dumps({"sources": [r.as_dict() for r in results]}, indent=2,
+                         ensure_ascii=False))
+        return 0
+    for r in results:
+        counts = ", ".join(f"{n} {kind}s" for kind, n in sorted(r.mentions.items()))
+        print(f"{r.source_id} ({r.text_name}): {r.sentences} sentences, "
+              f"{len(r.untouched)} untouched; {counts}, {len(r.uncarried)} not carried")
+        for u in r.untouched:
+            print(f"  {r.text_name}:{u.line}:{u.col}: sentence no quote touches: {u.text}")
+        for u in r.uncarried:
+            print(f"  {r.text_name}:{u.line}:{u.col}: {u.kind} no assertion carries: {u.text}")
     return 0
 
 

@@ -25,6 +25,9 @@ def _key(record: AssertionRecord) -> tuple[Hashable, ...] | None:
                 sentence.as_number() if sentence else None)
     if record.kind == "law_article":
         return ("law_article", f["jurisdiction"].code, f["code"].casefold())
+    if record.kind == "trend":
+        return ("trend", f["country"].code, f["year"], f["metric"].notation,
+                f.get("compared_to"))
     return None
 
 
@@ -40,6 +43,8 @@ def _claim(record: AssertionRecord) -> Hashable:
         value = f["value"]
         shown = _number(value) if isinstance(value, Literal) else value.notation
         return f"{shown} {f['currency']}" if f.get("currency") else shown
+    if record.kind == "trend":
+        return f["direction"].notation
     return None
 
 
@@ -49,7 +54,10 @@ def find_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
     Indicators disagree when two sources give the same country, year, metric and
     breakdown different values; tier placements when they give the same country and
     year different tiers; law articles when they give the same article different
-    maximum penalties.
+    maximum penalties; trends when they give the same country, year, metric and
+    comparison year different directions; legal instruments when they give the same
+    instrument (jurisdiction, type, title) dates that cannot both hold (`2008` and
+    `2008-07` agree, `2007` and `2008` do not).
     """
     findings: list[Finding] = []
     groups: dict[Hashable, list[tuple[Hashable, AssertionRecord]]] = defaultdict(list)
@@ -68,6 +76,7 @@ def find_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
             key = _key(record)
             if key is not None:
                 groups[key].append((_claim(record), record))
+    findings.extend(_instrument_conflicts(assertions))
     for key, claims in sorted(groups.items(), key=lambda kv: str(kv[0])):
         sources = {r.source_id for _, r in claims}
         values = {v for v, _ in claims if v is not None}
@@ -85,3 +94,40 @@ def find_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
 
 def _describe(key: tuple[Hashable, ...]) -> str:
     return " ".join(str(part) for part in key if part not in (None, ()))
+
+
+def _instrument_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
+    # Dates of different precision agree when one is a prefix of the other, so these
+    # cannot be grouped by value like the other kinds.
+    groups: dict[Hashable, list[AssertionRecord]] = defaultdict(list)
+    for record in assertions:
+        if record.kind == "legal_instrument":
+            f = record.fields
+            groups[("legal_instrument", f["jurisdiction"].code, f["instrument_type"].notation,
+                    f["title"].casefold())].append(record)
+    findings: list[Finding] = []
+    for key, records in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        clashing = {
+            r.id for a in records for b in records for r in (a, b)
+            if a.source_id != b.source_id and not _dates_agree(a.one("date").text,
+                                                                b.one("date").text)}
+        if not clashing:
+            continue
+        records.sort(key=lambda r: (r.source_id, r.id))
+        told = "; ".join(f"{r.source_id} ({r.id}) says {r.one('date').text}" for r in records)
+        for record in records:
+            if record.id in clashing:
+                findings.append(Finding(
+                    "warning", "sources-disagree",
+                    f"sources disagree on {_describe(key)} date: {told}", record.loc,
+                    "both claims stay in the graph; query `conflicts` lists them"))
+    return findings
+
+
+def _dates_agree(a: str, b: str) -> bool:
+    """Two dates agree when the less precise one is a prefix of the other.
+
+    >>> _dates_agree("2008", "2008-07"), _dates_agree("2007", "2008-07")
+    (True, False)
+    """
+    return a.startswith(b) or b.startswith(a)

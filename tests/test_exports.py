@@ -150,7 +150,7 @@ def test_stats_counts(sources_dir: Path) -> None:
     result = run_kg("stats", "--sources", str(sources_dir), "--format", "json")
     assert result.returncode == 0, result.stderr
     counts = json.loads(result.stdout)
-    assert counts["sources"] == {"tip-2006-kazakhstan": 70,
+    assert counts["sources"] == {"tip-2006-kazakhstan": 71,
                                  "wikipedia-human-trafficking-in-kazakhstan": 86}
     assert counts["metrics"]["investigations"] == 4
     assert counts["classes"]["kg:Source"] == 2

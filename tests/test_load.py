@@ -68,7 +68,9 @@ def test_load_counts_every_graph_and_answers_like_the_embedded_store(
         assert sparql.startswith("# "), f"{path.name} does not start with its question"
         mine = embedded_answer(embedded, sparql)
         theirs = answer_set(query_endpoint(oxigraph.query, sparql))
-        assert mine, f"{path.name} answers nothing on the embedded store"
+        # the two real sources do not disagree, so `conflicts` rightly answers nothing here
+        # (tests/test_queries.py gives it a conflicting source); every other question answers
+        assert mine or path.stem == "conflicts", f"{path.name} answers nothing embedded"
         assert theirs == mine, path.name
 
 
@@ -76,8 +78,9 @@ def test_text_output_says_it_verified(oxigraph: Server, built: Path) -> None:
     result = run_kg("load", "--server", "oxigraph", oxigraph.base,
                     "--data", str(built / "tip-kg.nq"))
     assert result.returncode == 0, result.stderr
-    assert f"replaced {WIKI}: sent 1542 triples in " in result.stdout
-    assert "the server counts 1542 (before: 0)" in result.stdout
+    wiki = _graph_counts(built / "tip-kg.nq")[WIKI]
+    assert f"replaced {WIKI}: sent {wiki} triples in " in result.stdout
+    assert f"the server counts {wiki} (before: 0)" in result.stdout
     assert "verified by COUNT at " + oxigraph.query in result.stdout
     assert "\r" not in result.stderr  # no progress bar into a pipe
 
@@ -100,7 +103,7 @@ def test_replacing_one_source_leaves_the_others_intact(
     smaller.write_text("\n".join(wiki_lines[:100]) + "\n")
     report = _load(oxigraph, "--data", str(smaller))
     assert [(g["graph"], g["before"], g["after"]) for g in report["graphs"]] == \
-        [(WIKI, 1542, 100)]
+        [(WIKI, _graph_counts(data)[WIKI], 100)]
     assert count_triples(oxigraph.query, TIP) == _graph_counts(data)[TIP]
     assert count_triples(oxigraph.query, ONTOLOGY) == _graph_counts(data)[ONTOLOGY]
     assert count_triples(oxigraph.query, WIKI) == 100
@@ -248,7 +251,8 @@ def test_a_load_cut_short_leaves_the_old_graph_whole(
         line = _fails("--store", proxy.url + "/store", "--query", proxy.url + "/query",
                       "--retries", "0", "--data", str(smaller_file(tmp_path, data, WIKI, 500)))
     assert "PUT" in line
-    assert count_triples(oxigraph.query, WIKI) == 1542  # not 0, not 250
+    # the old graph whole: not 0, not the 250 triples that got through
+    assert count_triples(oxigraph.query, WIKI) == _graph_counts(data)[WIKI]
     assert count_triples(oxigraph.query, TIP) == _graph_counts(data)[TIP]
 
 

@@ -40,7 +40,7 @@ def test_load_count_and_every_competency_query(virtuoso: Server, built: Path,
     for path in QUERIES:
         sparql = path.read_text(encoding="utf-8")
         mine = embedded_answer(embedded, sparql)
-        assert mine, path.name
+        assert mine or path.stem == "conflicts", path.name  # the real sources agree
         assert answer_set(query_endpoint(virtuoso.query, sparql)) == mine, path.name
     ask = query_endpoint(virtuoso.query, f"ASK {{ GRAPH <{TIP}> {{ ?s ?p ?o }} }}")
     assert isinstance(ask, ox.QueryBoolean) and bool(ask)

@@ -1,0 +1,444 @@
+"""SPARQL over the graph: named competency queries, parameters, results and their formats.
+
+The engine is a seam. `LocalEngine` runs a query on an Oxigraph store (the graph that
+`kg.pipeline.load_graph` builds); an engine for a remote SPARQL endpoint only has to
+implement `Engine.run` and can turn the endpoint's SPARQL JSON answer into a
+`QueryResult` with `result_from_json`. Everything after that (table, CSV, TSV, JSON)
+is the same for both.
+
+Parameters are bound with `substitutions` (SEP-0007), never pasted into the query
+text, so a value cannot change the query's structure.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal, Protocol
+
+import pyoxigraph as ox
+
+from kg.errors import InputError, QueryError, UsageError
+from kg.vocab import PREFIXES
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+ResultKind = Literal["select", "ask", "graph"]
+FORMATS = ("table", "csv", "tsv", "json")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_WHERE = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
+
+
+class QuerySyntaxError(QueryError):
+    """A query the SPARQL parser refused; `location` is `query:line:col`."""
+
+    def __init__(self, message: str, location: str, hint: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.location = location
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query and where it came from. `question` is the first comment line of a file."""
+
+    name: str
+    text: str
+    origin: str  # what error messages call it: a path, `queries/NAME.rq`, `<query>`
+    question: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """A materialized answer: rows of terms for SELECT, a boolean for ASK, triples else.
+
+    A row holds one term (or None when unbound) per variable, in `variables` order.
+    """
+
+    kind: ResultKind
+    variables: tuple[str, ...] = ()
+    rows: tuple[tuple[Term | None, ...], ...] = ()
+    boolean: bool | None = None
+    triples: tuple[ox.Triple, ...] = field(default=())
+
+    def records(self) -> list[dict[str, Term]]:
+        """The rows as dictionaries of the bound variables."""
+        return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+                for row in self.rows]
+
+
+class Engine(Protocol):
+    """Something that answers SPARQL: the embedded store, or later a remote endpoint."""
+
+    def run(self, sparql: str, bindings: Mapping[str, Term] | None = None,
+            origin: str = "<query>") -> QueryResult: ...
+
+
+class LocalEngine:
+    """Runs queries on an Oxigraph store, all named graphs seen as the default graph."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+
+    def run(self, sparql: str, bindings: Mapping[str, Term] | None = None,
+            origin: str = "<query>") -> QueryResult:
+        return run_query(self.store, sparql, bindings, origin=origin)
+
+
+def run_query(store: ox.Store, sparql: str, bindings: Mapping[str, Term] | None = None,
+              *, origin: str = "<query>") -> QueryResult:
+    """Run `sparql` on `store` with `bindings` (variable name → term) substituted.
+
+    Plain triple patterns see the union of every graph (each source's and the
+    ontology's); `GRAPH ?g` still names them. The prefixes of `kg.vocab.PREFIXES`
+    are predeclared for convenience; the shipped queries declare their own.
+
+    >>> store = ox.Store()
+    >>> run_query(store, "ASK { }").boolean
+    True
+    >>> run_query(store, "SELECT ?x WHERE { }", {"x": ox.Literal("1")}).rows
+    ((<Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>,),)
+    """
+    substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+    try:
+        answer = store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES,
+                             substitutions=substitutions or None)
+    except SyntaxError as exc:
+        raise _syntax_error(str(exc), origin) from exc
+    except (RuntimeError, ValueError) as exc:
+        message = " ".join(str(exc).split())
+        hint = None
+        if bindings and "projection" in message:
+            hint = "--bind only sets variables the query SELECTs"
+        raise QueryError(f"{origin}: {message}", hint) from exc
+    except OSError as exc:
+        raise QueryError(f"{origin}: the store could not be read: {exc}") from exc
+    return _materialize(answer)
+
+
+def _materialize(answer: object) -> QueryResult:
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QuerySolutions):
+        names = tuple(v.value for v in answer.variables)
+        rows = tuple(tuple(solution[name] for name in names) for solution in answer)
+        return QueryResult("select", names, rows)
+    return QueryResult("graph", triples=tuple(answer))  # QueryTriples
+
+
+def _syntax_error(raw: str, origin: str) -> QuerySyntaxError:
+    match = _WHERE.match(raw)
+    line, col, message = (match.groups() if match else ("0", "0", raw))
+    message = " ".join(message.split())
+    hint = None
+    if "Prefix not found" in message:
+        message = "undeclared prefix"
+        hint = ("declare it with PREFIX, or use one of: "
+                + ", ".join(f"{p}:" for p in sorted(PREFIXES)))
+    elif len(message) > 160:
+        message = message[:157] + "..."
+    return QuerySyntaxError(message, f"{origin}:{line}:{col}", hint)
+
+
+def result_from_json(data: bytes) -> QueryResult:
+    """A `QueryResult` from a SPARQL 1.1 Query Results JSON document (a remote answer).
+
+    >>> result_from_json(b'{"head":{"vars":["n"]},"results":{"bindings":[]}}').variables
+    ('n',)
+    """
+    try:
+        answer = ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
+    except (SyntaxError, ValueError) as exc:
+        raise QueryError(f"not a SPARQL JSON result: {exc}") from exc
+    return _materialize(answer)
+
+
+# ---------------------------------------------------------------- named queries
+
+
+def _query_files() -> list[tuple[str, str]]:
+    folder = resources.files("kg") / "queries"
+    return sorted((entry.name[:-3], entry.read_text(encoding="utf-8"))
+                  for entry in folder.iterdir() if entry.name.endswith(".rq"))
+
+
+def parse_header(text: str) -> tuple[str, str]:
+    """(question, description) from a query's leading comment block.
+
+    >>> parse_header("# Who?\\n#\\n# More words\\n# here.\\nSELECT * {}")
+    ('Who?', 'More words here.')
+    """
+    lines: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            break
+        lines.append(stripped.lstrip("#").strip())
+    question = lines[0] if lines else ""
+    description = " ".join(" ".join(lines[1:]).split())
+    return question, description
+
+
+@lru_cache(maxsize=1)
+def named_queries() -> tuple[NamedQuery, ...]:
+    """The competency queries shipped in `kg/queries/*.rq`, sorted by name."""
+    out = []
+    for name, text in _query_files():
+        question, description = parse_header(text)
+        out.append(NamedQuery(name, text, f"queries/{name}.rq", question, description))
+    return tuple(out)
+
+
+def named_query(name: str) -> NamedQuery:
+    """The shipped query called `name`, or a UsageError with the nearest names."""
+    by_name = {q.name: q for q in named_queries()}
+    if name in by_name:
+        return by_name[name]
+    close = difflib.get_close_matches(name, list(by_name), n=3, cutoff=0.5)
+    hint = ("did you mean " + " or ".join(close) + "?") if close else "kg query --list"
+    raise UsageError(f"no named query {name!r}", hint)
+
+
+def read_query(spec: str) -> NamedQuery:
+    """A query from the command line: a name, a `.rq` file, `-` (stdin) or SPARQL text.
+
+    A word of lower-case letters, digits, `-` and `_` is a shipped query's name; a
+    path ending in `.rq` (or an existing file) is read; anything else is the query.
+    """
+    if spec == "-":
+        return NamedQuery("-", sys.stdin.read(), "<stdin>")
+    if _NAME.fullmatch(spec):
+        return named_query(spec)
+    path = Path(spec)
+    if spec.endswith(".rq") or ("{" not in spec and path.is_file()):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"{spec}: cannot read the query: {exc}") from exc
+        question, description = parse_header(text)
+        return NamedQuery(path.stem, text, spec, question, description)
+    return NamedQuery("<query>", spec, "<query>")
+
+
+# ---------------------------------------------------------------- parameters
+
+_TYPED = re.compile(r'"(.*)"(?:@([A-Za-z]+(?:-[A-Za-z0-9]+)*)|\^\^(\S+))?', re.S)
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?\d*\.\d+")
+
+
+def parse_term(text: str) -> Term:
+    """A command-line value as an RDF term.
+
+    `<IRI>`, a bare `http(s)://` IRI, or `prefix:local` with a prefix of
+    `kg.vocab.PREFIXES` → IRI; `"text"`, `"text"@lang`, `"text"^^datatype` → that
+    literal; an integer or decimal → xsd:integer / xsd:decimal; `true` / `false` →
+    xsd:boolean; anything else → a plain string.
+
+    >>> parse_term("country:KAZ").value
+    'https://w3id.org/tip-kg/id/country/KAZ'
+    >>> parse_term("2005").datatype.value
+    'http://www.w3.org/2001/XMLSchema#integer'
+    >>> parse_term('"2005"').datatype.value
+    'http://www.w3.org/2001/XMLSchema#string'
+    >>> parse_term('"2005"^^xsd:gYear').datatype.value
+    'http://www.w3.org/2001/XMLSchema#gYear'
+    >>> parse_term("Kazakhstan").value
+    'Kazakhstan'
+    """
+    if text.startswith("<") and text.endswith(">") and len(text) > 2:
+        return _iri(text[1:-1])
+    if text.startswith(("http://", "https://")):
+        return _iri(text)
+    if text.startswith('"'):
+        match = _TYPED.fullmatch(text)
+        if not match:
+            raise UsageError(f"cannot read the literal {text}",
+                             'write "text", "text"@en or "text"^^xsd:TYPE')
+        value, language, datatype = match.groups()
+        if language:
+            return ox.Literal(value, language=language)
+        if datatype:
+            dt = parse_term(datatype)
+            if not isinstance(dt, ox.NamedNode):
+                raise UsageError(f"the datatype of {text} is not an IRI")
+            return ox.Literal(value, datatype=dt)
+        return ox.Literal(value)
+    prefix, colon, local = text.partition(":")
+    if colon and prefix in PREFIXES:
+        return _iri(PREFIXES[prefix] + local)
+    if _INTEGER.fullmatch(text):
+        return ox.Literal(text, datatype=ox.NamedNode(_XSD + "integer"))
+    if _DECIMAL.fullmatch(text):
+        return ox.Literal(text, datatype=ox.NamedNode(_XSD + "decimal"))
+    if text in ("true", "false"):
+        return ox.Literal(text, datatype=ox.NamedNode(_XSD + "boolean"))
+    return ox.Literal(text)
+
+
+def _iri(text: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(text)
+    except ValueError as exc:
+        raise UsageError(f"not an IRI: {text}: {exc}") from exc
+
+
+def parse_bindings(items: Sequence[str]) -> dict[str, Term]:
+    """`VAR=VALUE` pairs (VAR with or without `?`) as {variable: term}.
+
+    >>> parse_bindings(["?country=country:RUS"])["country"].value
+    'https://w3id.org/tip-kg/id/country/RUS'
+    """
+    out: dict[str, Term] = {}
+    for item in items:
+        name, eq, value = item.partition("=")
+        name = name.strip().lstrip("?$")
+        if not eq or not _VARIABLE.fullmatch(name):
+            raise UsageError(f"--bind {item!r}: expected VAR=VALUE",
+                             "e.g. --bind country=country:KAZ")
+        if name in out:
+            raise UsageError(f"--bind {name} given twice")
+        out[name] = parse_term(value)
+    return out
+
+
+def check_bindings(query: NamedQuery, bindings: Mapping[str, Term]) -> None:
+    """Refuse a binding for a variable the query never mentions (a typo, most likely)."""
+    body = "\n".join(line for line in query.text.splitlines()
+                     if not line.lstrip().startswith("#"))
+    for name in bindings:
+        if not re.search(rf"[?$]{re.escape(name)}\b", body):
+            raise UsageError(f"{query.origin} has no variable ?{name}",
+                             "see the query's comment for its parameters")
+
+
+# ---------------------------------------------------------------- output
+
+
+def term_text(term: Term | None) -> str:
+    """A term as a short display string: IRIs with a known prefix, literals as their value.
+
+    >>> term_text(ox.NamedNode("https://w3id.org/tip-kg/id/country/KAZ"))
+    'country:KAZ'
+    >>> term_text(ox.Literal("29", datatype=ox.NamedNode(_XSD + "integer")))
+    '29'
+    >>> term_text(None)
+    ''
+    """
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        return shorten(term.value)
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return " ".join(term.value.split())
+    return str(term)
+
+
+def shorten(iri: str) -> str:
+    """`prefix:local` for an IRI under one of `kg.vocab.PREFIXES` (the longest wins)."""
+    best = ""
+    for prefix, namespace in PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+
+
+def _numeric(term: Term | None) -> bool:
+    return isinstance(term, ox.Literal) and term.datatype.value in (
+        _XSD + "integer", _XSD + "decimal", _XSD + "double", _XSD + "float")
+
+
+def render_table(result: QueryResult) -> str:
+    """An aligned text table (numbers right-aligned), ending with the row count."""
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    if result.kind == "graph":
+        return "".join(f"{t.subject} {t.predicate} {t.object} .\n"
+                       for t in sorted(result.triples, key=str))
+    header = list(result.variables)
+    cells = [[term_text(t) for t in row] for row in result.rows]
+    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
+    right = [bool(result.rows) and all(_numeric(r[i]) or r[i] is None for r in result.rows)
+             for i in range(len(header))]
+
+    def line(values: Sequence[str]) -> str:
+        parts = [v.rjust(w) if r else v.ljust(w)
+                 for v, w, r in zip(values, widths, right, strict=True)]
+        return "  ".join(parts).rstrip()
+
+    out = [line(header), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in cells)
+    out.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def _json_term(term: Term) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != _XSD + "string":
+            out["datatype"] = term.datatype.value
+        return out
+    raise QueryError(f"cannot write the term {term} as a SPARQL result")
+
+
+def serialize_result(result: QueryResult, fmt: str) -> bytes:
+    """The result in a SPARQL 1.1 Query Results format: `json`, `csv` or `tsv`.
+
+    The documents are written by Oxigraph's result writers, so they follow the W3C
+    formats exactly (CSV with CRLF line ends; TSV with terms in Turtle syntax).
+    """
+    formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
+               "tsv": ox.QueryResultsFormat.TSV}
+    if fmt not in formats:
+        raise UsageError(f"unknown result format {fmt!r}", "one of: " + ", ".join(FORMATS))
+    if result.kind == "graph":
+        raise UsageError(f"a CONSTRUCT or DESCRIBE result is a graph, not {fmt} rows",
+                         "leave out --format to get N-Triples")
+    if result.kind == "ask":
+        document: dict[str, object] = {"head": {}, "boolean": bool(result.boolean)}
+    else:
+        bindings = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True)
+                     if t is not None} for row in result.rows]
+        document = {"head": {"vars": list(result.variables)},
+                    "results": {"bindings": bindings}}
+    data = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    answer = ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
+    out = answer.serialize(format=formats[fmt])
+    return out if out.endswith(b"\n") else out + b"\n"
+
+
+# ---------------------------------------------------------------- the command's one call
+
+
+def query_graph(spec: str, bindings: Mapping[str, Term] | None = None, *,
+                seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
+                ontology_dir: str | Path | None = None,
+                engine: Engine | None = None) -> QueryResult:
+    """Read the query `spec` (see `read_query`) and answer it.
+
+    Without `engine`, the graph is built from the seeds into an embedded store.
+    """
+    query = read_query(spec)
+    bindings = dict(bindings or {})
+    check_bindings(query, bindings)
+    if engine is None:
+        from kg.pipeline import load_graph
+
+        engine = LocalEngine(load_graph(seeds_dir, sources_dir, ontology_dir))
+    return engine.run(query.text, bindings, origin=query.origin)
