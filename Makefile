@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 KG_SOURCES ?= $(if $(wildcard ../shared/seeds),../shared/seeds,)
 export KG_SOURCES
 
-.PHONY: build test lint clean
+.PHONY: build test lint clean bench-flows
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 build: $(VENV)/.installed
 	$(BIN)/kg build
+	$(BIN)/kg flows report
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check kg tests benchmarks
@@ -26,6 +27,9 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check kg tests benchmarks
 	$(BIN)/ruff format --check kg tests benchmarks
+
+bench-flows: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_flows.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
