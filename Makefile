@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 KG_SOURCES ?= $(if $(wildcard ../shared/seeds),../shared/seeds,)
 export KG_SOURCES
 
-.PHONY: build test test-virtuoso virtuoso lint clean
+.PHONY: build test test-virtuoso virtuoso lint clean bench-flows
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 build: $(VENV)/.installed
 	$(BIN)/kg build
+	$(BIN)/kg flows report
 
 test: $(VENV)/.installed virtuoso
 	$(BIN)/ruff check kg tests $(wildcard benchmarks)
@@ -35,6 +36,9 @@ test-virtuoso: $(VENV)/.installed virtuoso
 lint: $(VENV)/.installed
 	$(BIN)/ruff check kg tests $(wildcard benchmarks)
 	$(BIN)/ruff format --check kg tests $(wildcard benchmarks)
+
+bench-flows: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_flows.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

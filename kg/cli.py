@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from kg import __version__
 from kg.errors import InvalidData, KgError, UsageError
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("coverage", help="what of each source text no assertion accounts for")
     _common(p)
     p.set_defaults(run=_coverage)
+    _flows_parser(sub)
     return parser
 
 
@@ -118,6 +120,61 @@ def _http_options(p: argparse.ArgumentParser) -> None:
                         "(default: 3)")
     p.add_argument("--insecure", action="store_true",
                    help="do not verify TLS certificates (TLS is verified by default)")
+
+
+_FLOWS_HELP = {
+    "summary": "size, reciprocity and components of the flow network",
+    "roles": "each country's stated roles beside the roles its flows imply",
+    "centrality": "degree, strength and betweenness (the transit hubs)",
+    "routes": "every origin → … → destination route the flows state",
+    "reach": "where victims from COUNTRY can end up (or, with --to, come from)",
+    "diff": "edges and places that appear or disappear between two sources or years",
+    "regions": "flows as domestic, within a UN M49 sub-region or region, or between regions",
+    "export": "write flows.graphml, flows.gexf and the node/edge CSV pair",
+    "report": "write the graph files, figures and analysis.md",
+}
+
+
+def _flows_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("flows", help="route-network analysis of the trafficking flows")
+    flows = p.add_subparsers(dest="flows_command", metavar="SUBCOMMAND", parser_class=_Parser)
+    flows.required = True
+    for name, text in _FLOWS_HELP.items():
+        q = flows.add_parser(name, help=text, description=text)
+        q.add_argument("--seeds", default="seeds", metavar="DIR",
+                       help="directory of seed YAML files (default: seeds)")
+        q.add_argument("--sources", metavar="DIR", help="directory of the source texts "
+                       "(default: $KG_SOURCES)")
+        q.add_argument("--ontology", metavar="DIR", help="ontology directory")
+        if name in ("export", "report"):
+            q.add_argument("--out", default="exports", metavar="DIR",
+                           help="output directory (default: exports)")
+        else:
+            q.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                           help="output format (default: text)")
+        if name != "report":
+            q.add_argument("--source", dest="source_ids", action="append", default=[],
+                           metavar="ID", help="only this source's flows (repeatable)")
+            q.add_argument("--year", action="append", default=[], metavar="YYYY[-YYYY]",
+                           help="only flows of this year or range (repeatable)")
+            q.add_argument("--purpose", action="append", default=[], metavar="NOTATION",
+                           help="only flows for this purpose, e.g. forced_labor (repeatable)")
+            q.add_argument("--victim-group", action="append", default=[], metavar="NOTATION",
+                           help="only flows of this victim group, e.g. women (repeatable)")
+            q.add_argument("--country", metavar="PLACE",
+                           help="only flows that start, pass through or end in PLACE")
+        if name == "reach":
+            q.add_argument("place", metavar="COUNTRY")
+            way = q.add_mutually_exclusive_group()
+            way.add_argument("--from", dest="direction", action="store_const", const="from",
+                             default="from", help="where victims from COUNTRY end up (default)")
+            way.add_argument("--to", dest="direction", action="store_const", const="to",
+                             help="where victims who end up in COUNTRY come from")
+        if name == "routes":
+            q.add_argument("--through", metavar="PLACE", help="only routes with a stop in PLACE")
+        if name == "centrality":
+            q.add_argument("--top", type=int, metavar="N", help="only the first N rows")
+        q.set_defaults(run=_flows)
 
 
 def _print_findings(report: Report, fmt: str) -> None:
@@ -296,6 +353,31 @@ def _coverage(args: argparse.Namespace) -> int:
             print(f"  {r.text_name}:{u.line}:{u.col}: sentence no quote touches: {u.text}")
         for u in r.uncarried:
             print(f"  {r.text_name}:{u.line}:{u.col}: {u.kind} no assertion carries: {u.text}")
+def _flows(args: argparse.Namespace) -> int:
+    from kg.flows import FlowRequest, answer, write_graph_exports
+    from kg.flows.tables import RENDERERS
+
+    request = FlowRequest(
+        seeds_dir=args.seeds, sources_dir=args.sources, ontology_dir=args.ontology,
+        sources=tuple(getattr(args, "source_ids", ())), years=tuple(getattr(args, "year", ())),
+        purposes=tuple(getattr(args, "purpose", ())),
+        victim_groups=tuple(getattr(args, "victim_group", ())),
+        country=getattr(args, "country", None), through=getattr(args, "through", None),
+        place=getattr(args, "place", None), direction=getattr(args, "direction", "from"),
+        limit=getattr(args, "top", None))
+    if args.flows_command in ("export", "report"):
+        if args.flows_command == "report":
+            from kg.flows.report import write_report  # matplotlib: only when drawing
+
+            written = write_report(request, args.out)
+        else:
+            written = write_graph_exports(request, args.out)
+        print(f"wrote {len(written)} files to {args.out}/: "
+              + ", ".join(str(Path(p).relative_to(args.out)) for p in written))
+        return 0
+    sys.stdout.write(RENDERERS[args.format](answer(args.flows_command, request)))
+    if args.format == "json":
+        sys.stdout.write("\n")
     return 0
 
 

@@ -161,3 +161,15 @@ def suggest_place(text: str) -> str | None:
         return "did you mean " + " or ".join(display[k] for k in close) + "?"
     return ("write an ISO 3166 code (KZ or KAZ), a country name, or a region from "
             "kg/data/regions.tsv")
+
+
+@lru_cache(maxsize=1)
+def m49_areas() -> dict[str, tuple[str, str]]:
+    """UN M49 areas by code, as (name, parent code), from `kg/data/m49_regions.tsv`.
+
+    >>> m49_areas()["143"]
+    ('Central Asia', '142')
+    >>> m49_areas()["142"]
+    ('Asia', '001')
+    """
+    return {row["code"]: (row["name"], row["parent"]) for row in _data_rows("m49_regions.tsv")}
