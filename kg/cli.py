@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ontology directory (default: the one shipped with tip-kg)")
     p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table",
                    help="table (default) or a SPARQL 1.1 results format")
+    p.add_argument("--endpoint", metavar="SPARQL_URL",
+                   help="ask this SPARQL endpoint instead of the embedded store (credentials "
+                        "from KG_ENDPOINT_USER/KG_ENDPOINT_PASSWORD or KG_ENDPOINT_TOKEN)")
+    _http_options(p)
     p.set_defaults(run=_query)
 
     p = sub.add_parser("coverage", help="what of each source text no assertion accounts for")
@@ -304,6 +308,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _query(args: argparse.Namespace) -> int:
     from kg.query import (
         QuerySyntaxError,
+        RemoteEngine,
         named_queries,
         parse_bindings,
         query_graph,
@@ -320,9 +325,17 @@ def _query(args: argparse.Namespace) -> int:
     if not args.query:
         raise UsageError("give a query: NAME, FILE.rq, - or -- 'SPARQL'",
                          "kg query --list shows the named queries")
+    engine = None
+    if args.endpoint:
+        from kg.endpoint import Client
+
+        engine = RemoteEngine(args.endpoint, Client(timeout=args.timeout,
+                                                    retries=max(0, args.retries),
+                                                    verify_tls=not args.insecure))
     try:
         result = query_graph(args.query, parse_bindings(args.bind), seeds_dir=args.seeds,
-                             sources_dir=args.sources, ontology_dir=args.ontology)
+                             sources_dir=args.sources, ontology_dir=args.ontology,
+                             engine=engine)
     except QuerySyntaxError as exc:
         if args.debug:
             raise

@@ -93,6 +93,45 @@ class LocalEngine:
         return run_query(self.store, sparql, bindings, origin=origin)
 
 
+class RemoteEngine:
+    """Runs queries on a SPARQL 1.1 endpoint (`kg query --endpoint URL`).
+
+    The server cannot take Oxigraph's substitutions, so bindings travel as a trailing
+    `VALUES` block built from the terms (escaped by Oxigraph, never from user text); the
+    project prefixes are declared ahead of the query, which may redeclare them. The
+    query is parsed here first, so a malformed one fails with our line and column.
+    """
+
+    def __init__(self, url: str, client: object | None = None) -> None:
+        self.url = url
+        self.client = client
+
+    def run(self, sparql: str, bindings: Mapping[str, Term] | None = None,
+            origin: str = "<query>") -> QueryResult:
+        from kg.endpoint import query_endpoint
+
+        run_query(ox.Store(), sparql, bindings, origin=origin)  # syntax and bindings check
+        declared = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
+        text = declared + sparql + values_clause(bindings or {})
+        return _materialize(query_endpoint(self.url, text, client=self.client))
+
+
+def values_clause(bindings: Mapping[str, Term]) -> str:
+    """A trailing SPARQL `VALUES` block that binds each variable to one term.
+
+    >>> values_clause({"country": ox.NamedNode("https://w3id.org/tip-kg/id/country/RUS")})
+    '\nVALUES (?country) { (<https://w3id.org/tip-kg/id/country/RUS>) }\n'
+    >>> values_clause({})
+    ''
+    """
+    if not bindings:
+        return ""
+    names = sorted(bindings)
+    variables = " ".join(f"?{name}" for name in names)
+    terms = " ".join(str(bindings[name]) for name in names)
+    return f"\nVALUES ({variables}) {{ ({terms}) }}\n"
+
+
 def run_query(store: ox.Store, sparql: str, bindings: Mapping[str, Term] | None = None,
               *, origin: str = "<query>") -> QueryResult:
     """Run `sparql` on `store` with `bindings` (variable name → term) substituted.

@@ -266,3 +266,29 @@ def test_query_endpoint_library_function(oxigraph: Server, built: Path) -> None:
                                "<https://w3id.org/tip-kg/ontology#Source> }", client=client)
     assert isinstance(construct, ox.QueryTriples)
     assert len(list(construct)) == 2
+
+
+def test_kg_query_endpoint_answers_like_the_embedded_store(oxigraph: Server,
+                                                           built: Path) -> None:
+    _load(oxigraph, "--data", str(built / "tip-kg.nq"))
+    names = ["law-enforcement-time-series", "onward-via-kazakhstan", "tier-placements"]
+    for name in names:
+        local = run_kg("query", name, "--format", "csv")
+        remote = run_kg("query", name, "--format", "csv", "--endpoint", oxigraph.query)
+        assert local.returncode == remote.returncode == 0, remote.stderr
+        assert len(local.stdout.splitlines()) > 2, name
+        assert sorted(remote.stdout.splitlines()) == sorted(local.stdout.splitlines()), name
+    # --bind travels as a VALUES block, never pasted into the text
+    args = ["query", "claims-about-country", "--bind", "country=country:RUS", "--format", "tsv"]
+    local, remote = run_kg(*args), run_kg(*args, "--endpoint", oxigraph.query)
+    assert remote.returncode == 0, remote.stderr
+    assert sorted(remote.stdout.splitlines()) == sorted(local.stdout.splitlines())
+    assert "Russia" in remote.stdout
+    # a malformed query fails with our parser's line and column before any request
+    bad = run_kg("query", "--endpoint", oxigraph.query, "--", "SELECT ?x WHERE {\n ?x ?y }")
+    assert bad.returncode == 2 and "<query>:2:" in bad.stderr, bad.stderr
+    # and an unreachable endpoint is one line naming it
+    gone = run_kg("query", "tier-placements", "--endpoint", "http://127.0.0.1:9/query",
+                  "--retries", "0")
+    assert gone.returncode == 2 and "127.0.0.1:9" in gone.stderr
+    assert len(gone.stderr.strip().splitlines()) == 1 and "Traceback" not in gone.stderr
