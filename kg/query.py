@@ -120,7 +120,7 @@ def values_clause(bindings: Mapping[str, Term]) -> str:
     """A trailing SPARQL `VALUES` block that binds each variable to one term.
 
     >>> values_clause({"country": ox.NamedNode("https://w3id.org/tip-kg/id/country/RUS")})
-    '\nVALUES (?country) { (<https://w3id.org/tip-kg/id/country/RUS>) }\n'
+    '\\nVALUES (?country) { (<https://w3id.org/tip-kg/id/country/RUS>) }\\n'
     >>> values_clause({})
     ''
     """
