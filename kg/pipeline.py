@@ -249,10 +249,11 @@ def read_context(ontology_dir: Path) -> dict[str, object]:
 
 
 def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
-               ontology_dir: str | Path | None = None) -> ox.Store:
+               ontology_dir: str | Path | None = None, *,
+               cache_dir: str | Path | bool | None = None) -> ox.Store:
     """The validated graph (ontology included) in an in-memory Oxigraph store."""
     onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
-    result = validate(seeds_dir, sources_dir, onto, shacl=False)
+    result = validate(seeds_dir, sources_dir, onto, shacl=False, cache_dir=cache_dir)
     if not result.report.ok:
         raise InvalidData(result.report)
     result.quads = result.mapped_quads()
