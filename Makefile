@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 KG_SOURCES ?= $(if $(wildcard ../shared/seeds),../shared/seeds,)
 export KG_SOURCES
 
-.PHONY: build test test-virtuoso virtuoso lint clean bench-flows
+.PHONY: build test test-virtuoso virtuoso lint clean bench bench-large bench-flows
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ lint: $(VENV)/.installed
 
 bench-flows: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_flows.py
+
+# Benchmarks (benchmarks/bench.py): 1k, 10k and 100k assertions; bench-large adds 250k.
+# `kg flows` on a 200-country graph runs after it (benchmarks/bench_flows.py).
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_flows.py
+
+bench-large: BENCH_ARGS += --large
+bench-large: bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

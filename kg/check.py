@@ -264,8 +264,12 @@ def _closest(word: str, options: Iterable[str]) -> str:
 
 
 def check_files(parsed: list[tuple[str, Node]], concepts: ConceptSchemes,
-                report: Report) -> Seeds:
-    """Check parsed seed files; return the records of everything that passed."""
+                report: Report, references: bool = True) -> Seeds:
+    """Check parsed seed files; return the records of everything that passed.
+
+    With `references=False` the checks across files (unique ids, actor references) are
+    left to the caller's `check_references`, which the pipeline runs over all files.
+    """
     checker = _Checker(concepts, report)
     seeds = Seeds()
     source_specs = {f.name: f for f in SOURCE_FIELDS}
@@ -299,7 +303,8 @@ def check_files(parsed: list[tuple[str, Node]], concepts: ConceptSchemes,
             record = _check_assertion(checker, item, source_id)
             if record is not None:
                 seeds.assertions.append(record)
-    _check_references(seeds, report)
+    if references:
+        check_references(seeds, report)
     return seeds
 
 
@@ -405,7 +410,7 @@ def _check_kind_rules(checker: _Checker, record: AssertionRecord) -> AssertionRe
     return record if ok else None
 
 
-def _check_references(seeds: Seeds, report: Report) -> None:
+def check_references(seeds: Seeds, report: Report) -> None:
     """Ids unique across all seeds; `actor` names an organization assertion."""
     first: dict[str, Location] = {}
     for source in seeds.sources:

@@ -201,8 +201,9 @@ def _summary(report: Report) -> str:
 
 def _validate(args: argparse.Namespace) -> int:
     from kg.pipeline import validate
+    from kg.progress import wanted
 
-    report = validate(args.seeds, args.sources, args.ontology).report
+    report = validate(args.seeds, args.sources, args.ontology, progress=wanted()).report
     _print_findings(report, args.format)
     if args.format == "text":
         print(("valid: " if report.ok else "invalid: ") + _summary(report))
@@ -211,9 +212,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace) -> int:
     from kg.pipeline import build
+    from kg.progress import wanted
 
     started = time.perf_counter()
-    result = build(args.seeds, args.out, args.sources, args.ontology)
+    result = build(args.seeds, args.out, args.sources, args.ontology, progress=wanted())
     elapsed = time.perf_counter() - started
     if args.format == "json":
         doc = result.report.as_dict()

@@ -24,7 +24,7 @@ EXPORT_FILES = ["tip-kg.jsonld", "tip-kg.nq", "tip-kg.nt", "tip-kg.trig", "tip-k
 def quads(sources_dir: Path) -> list[ox.Quad]:
     validation = kg.validate(SEEDS, sources_dir, shacl=False)
     assert validation.report.ok
-    return validation.quads + ontology_quads(default_ontology_dir())
+    return validation.mapped_quads() + ontology_quads(default_ontology_dir())
 
 
 @pytest.fixture(scope="module")

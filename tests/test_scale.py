@@ -1,0 +1,125 @@
+"""The scale work at small scale: the corpus generator, the per-source cache, native SHACL."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from tests.conftest import ONTOLOGY, ROOT, SEEDS, run_kg
+
+GENERATE = ROOT / "benchmarks" / "generate.py"
+
+
+def _generate(out: Path, seed: int = 7) -> Path:
+    subprocess.run([sys.executable, str(GENERATE), "--countries", "5", "--years", "2",
+                    "--seed", str(seed), str(out)], check=True, capture_output=True)
+    return out
+
+
+def _build(corpus: Path, out: Path) -> dict:
+    result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
+                    str(corpus / "sources"), "--out", str(out), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_generated_corpus_validates_and_is_deterministic(tmp_path: Path) -> None:
+    a, b = _generate(tmp_path / "a"), _generate(tmp_path / "b")
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert len([f for f in files if f.suffix == ".yaml"]) == 10
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+    other = _generate(tmp_path / "c", seed=8)
+    assert [(f, (a / f).read_bytes()) for f in files] != [
+        (f, (other / f).read_bytes()) for f in sorted(p.relative_to(other)
+                                                      for p in other.rglob("*") if p.is_file())]
+    result = run_kg("validate", "--seeds", str(a / "seeds"), "--sources", str(a / "sources"))
+    assert result.returncode == 0, result.stderr
+    assert "500 assertions, 500 quotes checked, 0 errors, 0 warnings" in result.stdout
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+def test_cached_rebuild_is_byte_identical_and_parses_only_what_changed(tmp_path: Path) -> None:
+    corpus = _generate(tmp_path / "corpus")
+    first = _build(corpus, tmp_path / "clean")
+    assert first["stats"]["parsed"] == 10 and first["stats"]["cache_hits"] == 0
+    again = _build(corpus, tmp_path / "cached")
+    assert again["stats"]["parsed"] == 0 and again["stats"]["cache_hits"] == 10
+    names = _files(tmp_path / "clean")
+    assert names == _files(tmp_path / "cached")
+    for name in names:
+        assert (tmp_path / "clean" / name).read_bytes() == \
+            (tmp_path / "cached" / name).read_bytes(), name
+
+    # one file changed: only it is parsed again, and the result equals a build from nothing
+    changed = sorted((corpus / "seeds").glob("*.yaml"))[3]
+    changed.write_text(changed.read_text().replace("Synthetic prosecution measure",
+                                                   "Edited prosecution measure"))
+    edited = _build(corpus, tmp_path / "edited")
+    assert edited["stats"]["parsed"] == 1 and edited["stats"]["cache_hits"] == 9
+    (corpus / ".kg-cache").rename(tmp_path / "old-cache")
+    scratch = _build(corpus, tmp_path / "scratch")
+    assert scratch["stats"]["parsed"] == 10
+    for name in names:
+        assert (tmp_path / "edited" / name).read_bytes() == \
+            (tmp_path / "scratch" / name).read_bytes(), name
+    assert b"Edited prosecution measure" in (tmp_path / "edited" / "tip-kg.nt").read_bytes()
+
+
+def test_a_changed_source_text_is_checked_again(tmp_path: Path) -> None:
+    corpus = _generate(tmp_path / "corpus")
+    _build(corpus, tmp_path / "out")
+    text = sorted((corpus / "sources").glob("*.txt"))[0]
+    text.write_text(text.read_text() + "\nOne more sentence.\n")
+    result = run_kg("validate", "--seeds", str(corpus / "seeds"), "--sources",
+                    str(corpus / "sources"))
+    assert result.returncode == 1
+    assert "sha256-mismatch" in result.stderr or "SHA-256" in result.stderr
+
+
+def test_native_shacl_agrees_with_pyshacl() -> None:
+    from kg.mapping import ontology_quads
+    from kg.pipeline import load_graph
+    from kg.shacl import (
+        CoreShapes,
+        conformance,
+        load_shapes,
+        native_conformance,
+        split_sparql_constraints,
+    )
+
+    store = load_graph(SEEDS, cache_dir=False)
+    quads = [q for q in store] + ontology_quads(ONTOLOGY)
+    triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+    shapes = load_shapes(ONTOLOGY / "shapes.ttl")
+    core_graph, constraints = split_sparql_constraints(shapes)
+    core = CoreShapes(core_graph)
+    rng = random.Random(3)
+    for trial in range(3):
+        broken = list(triples)
+        for _ in range(20):  # drop triples, break literals, add wrong values
+            i = rng.randrange(len(broken))
+            t = broken[i]
+            roll = rng.random()
+            if roll < 0.4:
+                broken.pop(i)
+            elif roll < 0.6 and isinstance(t.object, ox.Literal):
+                broken[i] = ox.Triple(t.subject, t.predicate,
+                                      ox.Literal(t.object.value + "x", datatype=t.object.datatype))
+            elif roll < 0.8:
+                broken.append(ox.Triple(t.subject, t.predicate,
+                                        ox.NamedNode("https://w3id.org/tip-kg/id/country/XXX")))
+            else:
+                broken.append(ox.Triple(t.subject, t.predicate, ox.Literal("7")))
+        reference = conformance([ox.Quad(t.subject, t.predicate, t.object) for t in broken],
+                                shapes)
+        assert reference, "the broken graph must violate something"
+        assert native_conformance(broken, core, constraints) == reference, trial
