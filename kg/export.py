@@ -23,7 +23,7 @@ import pyoxigraph as ox
 from kg import __version__
 from kg.errors import OutputError
 from kg.mapping import RDF_TYPE, RDFS_LABEL, XSD
-from kg.vocab import BASE, DCAT, DCT, ID, PREFIXES, PROV, SCHEMA, VOID
+from kg.vocab import BASE, DCAT, DCT, ID, KG, PREFIXES, PROV, SCHEMA, VOID
 
 LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 DOWNLOAD_BASE = BASE + "exports/"
@@ -52,57 +52,62 @@ DISTRIBUTIONS = (
 )
 
 
-def _term_key(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> tuple[int, str, str, str]:
-    if isinstance(term, ox.NamedNode):
-        return (0, term.value, "", "")
-    if isinstance(term, ox.BlankNode):
-        return (1, term.value, "", "")
-    return (2, term.value, term.datatype.value, term.language or "")
-
-
-def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """The distinct triples of `quads` (graphs merged), in a fixed order."""
-    unique = {(q.subject, q.predicate, q.object) for q in quads}
-    ordered = sorted(unique, key=lambda t: (_term_key(t[0]), _term_key(t[1]), _term_key(t[2])))
-    return [ox.Triple(*t) for t in ordered]
-
-
-def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    """The distinct quads, in a fixed order (graph first, so TriG groups them)."""
-    unique = {(q.graph_name, q.subject, q.predicate, q.object) for q in quads}
-    ordered = sorted(unique, key=lambda q: tuple(_term_key(t) for t in q))
-    return [ox.Quad(s, p, o, g) for g, s, p, o in ordered]
-
-
-def turtle_prefixes(triples: list[ox.Triple]) -> dict[str, str]:
+def turtle_prefixes(nt_lines: list[bytes]) -> dict[str, str]:
     """PREFIXES plus one prefix per concept scheme in use (`purpose:forced_labor`)."""
-    concept_base = ID + "concept/"
-    schemes = {t.object.value[len(concept_base):].split("/", 1)[0] for t in triples
-               if isinstance(t.object, ox.NamedNode) and t.object.value.startswith(concept_base)
-               and "/" in t.object.value[len(concept_base):]}
-    extra = {scheme: f"{concept_base}{scheme}/" for scheme in sorted(schemes)
+    marker = ("<" + ID + "concept/").encode()
+    schemes = set()
+    for line in nt_lines:
+        at = line.find(marker)
+        while at != -1:
+            rest = line[at + len(marker):]
+            scheme, slash, _ = rest.partition(b"/")
+            if slash and b">" not in scheme:
+                schemes.add(scheme.decode())
+            at = line.find(marker, at + 1)
+    extra = {scheme: f"{ID}concept/{scheme}/" for scheme in sorted(schemes)
              if scheme not in PREFIXES}
     return {**PREFIXES, **extra}
 
 
-def _sorted_lines(data: bytes) -> bytes:
-    lines = sorted(set(data.splitlines()))
-    return b"".join(line + b"\n" for line in lines if line)
+def canonical_lines(quads: Iterable[ox.Quad]) -> tuple[list[bytes], list[bytes]]:
+    """(N-Quads lines, N-Triples lines): distinct, each sorted as bytes.
+
+    Oxigraph writes canonical N-Triples terms, so sorting the lines as bytes gives one
+    order for the same graph whatever the input order, and it is a C-level sort of
+    bytes instead of a Python sort over term objects (the build's hottest step before).
+    Every quad is in a named graph (each source's, or the ontology's), so a line's last
+    two tokens are the graph IRI and the dot; an IRI holds no space.
+    """
+    nq_lines = sorted(set(ox.serialize(quads, format=ox.RdfFormat.N_QUADS).splitlines()))
+    if nq_lines and not nq_lines[0].endswith(b"> ."):
+        raise OutputError("a quad outside any named graph cannot be exported")
+    nt_lines = sorted({line.rsplit(b" ", 2)[0] + b" ." for line in nq_lines})
+    return nq_lines, nt_lines
+
+
+def _join(lines: list[bytes]) -> bytes:
+    return b"\n".join(lines) + b"\n" if lines else b""
+
+
+def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The distinct triples of `quads` (graphs merged), in the export order."""
+    _, nt_lines = canonical_lines(quads)
+    return [q.triple for q in ox.parse(_join(nt_lines), format=ox.RdfFormat.N_TRIPLES)]
 
 
 def serialize(quads: list[ox.Quad], context: dict[str, Any]) -> dict[str, bytes]:
     """Every export's bytes, keyed by file name (void.ttl included)."""
-    triples = sorted_triples(quads)
-    ordered_quads = sorted_quads(quads)
-    prefixes = turtle_prefixes(triples)
-    out: dict[str, bytes] = {}
+    nq_lines, nt_lines = canonical_lines(quads)
+    out: dict[str, bytes] = {"tip-kg.nt": _join(nt_lines), "tip-kg.nq": _join(nq_lines)}
+    triples = [q.triple for q in ox.parse(out["tip-kg.nt"], format=ox.RdfFormat.N_TRIPLES)]
+    # TriG groups by graph: a stable sort keeps each graph's lines in their sorted order
+    by_graph = sorted(ox.parse(out["tip-kg.nq"], format=ox.RdfFormat.N_QUADS),
+                      key=lambda q: q.graph_name.value)
+    prefixes = turtle_prefixes(nt_lines)
     out["tip-kg.ttl"] = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    out["tip-kg.nt"] = _sorted_lines(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
-    out["tip-kg.trig"] = ox.serialize(ordered_quads, format=ox.RdfFormat.TRIG,
-                                      prefixes=prefixes)
-    out["tip-kg.nq"] = _sorted_lines(ox.serialize(ordered_quads, format=ox.RdfFormat.N_QUADS))
+    out["tip-kg.trig"] = ox.serialize(by_graph, format=ox.RdfFormat.TRIG, prefixes=prefixes)
     out["tip-kg.jsonld"] = compact_jsonld(triples, context)
-    out["void.ttl"] = void_description(quads, triples, out)
+    out["void.ttl"] = void_description(nq_lines, nt_lines, out)
     return out
 
 
@@ -191,9 +196,13 @@ def compact_jsonld(triples: list[ox.Triple], context: dict[str, Any]) -> bytes:
 
 # --- VoID / DCAT -----------------------------------------------------------------------
 
-def void_description(quads: list[ox.Quad], triples: list[ox.Triple],
+def void_description(nq_lines: list[bytes], nt_lines: list[bytes],
                      files: dict[str, bytes]) -> bytes:
-    """A VoID and DCAT description of the dataset: counts, classes, sources, files."""
+    """A VoID and DCAT description of the dataset: counts, classes, sources, files.
+
+    The counts come from the canonical lines (`canonical_lines`): a line is
+    `<s> <p> object .` with the graph IRI before the dot in N-Quads.
+    """
     out: list[ox.Triple] = []
 
     def add(s: str, p: object, o: ox.NamedNode | ox.Literal | str) -> None:
@@ -202,6 +211,26 @@ def void_description(quads: list[ox.Quad], triples: list[ox.Triple],
 
     def integer(n: int) -> ox.Literal:
         return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
+
+    subjects: set[bytes] = set()
+    predicates: set[bytes] = set()
+    objects: set[bytes] = set()
+    instances: dict[str, int] = defaultdict(int)
+    rdf_type = b"<" + RDF_TYPE.value.encode() + b">"
+    source_class = b"<" + str(KG.Source).encode() + b">"
+    sources: set[str] = set()
+    for line in nt_lines:
+        subject, predicate, obj = line[:-2].split(b" ", 2)
+        subjects.add(subject)
+        predicates.add(predicate)
+        objects.add(obj)
+        if predicate == rdf_type and obj.startswith(b"<"):
+            instances[obj[1:-1].decode()] += 1
+            if obj == source_class:
+                sources.add(subject[1:-1].decode())
+    per_graph: dict[str, int] = defaultdict(int)
+    for line in nq_lines:
+        per_graph[line.rsplit(b" ", 2)[1][1:-1].decode()] += 1
 
     d = DATASET
     add(d, RDF_TYPE.value, str(VOID.Dataset))
@@ -212,10 +241,10 @@ def void_description(quads: list[ox.Quad], triples: list[ox.Triple],
         "from a cited source with a verbatim evidence quote."))
     add(d, DCT.license, LICENSE)
     add(d, VOID.uriSpace, ox.Literal(ID))
-    add(d, VOID.triples, integer(len(triples)))
-    add(d, VOID.distinctSubjects, integer(len({t.subject for t in triples})))
-    add(d, VOID.distinctObjects, integer(len({t.object for t in triples})))
-    add(d, VOID.properties, integer(len({t.predicate for t in triples})))
+    add(d, VOID.triples, integer(len(nt_lines)))
+    add(d, VOID.distinctSubjects, integer(len(subjects)))
+    add(d, VOID.distinctObjects, integer(len(objects)))
+    add(d, VOID.properties, integer(len(predicates)))
     for vocabulary in ("https://w3id.org/tip-kg/ontology#", str(PROV), str(DCT),
                        "http://www.w3.org/2004/02/skos/core#", "http://purl.org/linked-data/cube#",
                        str(SCHEMA)):
@@ -227,26 +256,17 @@ def void_description(quads: list[ox.Quad], triples: list[ox.Triple],
     add(tool, str(SCHEMA.softwareVersion), ox.Literal(__version__))
     add(d, PROV.wasAttributedTo, tool)
 
-    instances: dict[str, set[str]] = defaultdict(set)
-    for t in triples:
-        if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            instances[t.object.value].add(t.subject.value)
     for cls in sorted(instances):
         part = f"{d}/class/{_local(cls)}"
         add(d, VOID.classPartition, part)
         add(part, VOID["class"], cls)
-        add(part, VOID.entities, integer(len(instances[cls])))
+        add(part, VOID.entities, integer(instances[cls]))
 
-    by_graph: dict[str, set[tuple[object, object, object]]] = defaultdict(set)
-    for q in quads:
-        by_graph[q.graph_name.value].add((q.subject, q.predicate, q.object))
-    sources = {t.subject.value for t in triples
-               if t.predicate == RDF_TYPE and t.object.value.endswith("#Source")}
-    for graph in sorted(by_graph):
+    for graph in sorted(per_graph):
         subset = f"{d}/graph/{_local(graph)}"
         add(d, VOID.subset, subset)
         add(subset, RDF_TYPE.value, str(VOID.Dataset))
-        add(subset, VOID.triples, integer(len(by_graph[graph])))
+        add(subset, VOID.triples, integer(per_graph[graph]))
         add(subset, ox.NamedNode("http://www.w3.org/ns/sparql-service-description#name").value,
             graph)
         source = graph.replace(ID + "graph/", ID + "source/")
@@ -268,7 +288,8 @@ def void_description(quads: list[ox.Quad], triples: list[ox.Triple],
         add(iri, DCT.license, LICENSE)
     prefixes = {**PREFIXES, "spdx": "http://spdx.org/rdf/terms#",
                 "sd": "http://www.w3.org/ns/sparql-service-description#"}
-    return ox.serialize(sorted_triples(ox.Quad(t.subject, t.predicate, t.object) for t in out),
+    return ox.serialize(sorted_triples(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(d))
+                                       for t in out),
                         format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
 

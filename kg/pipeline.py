@@ -17,7 +17,7 @@ from kg.check import check_files, check_references
 from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
 from kg.conflicts import find_conflicts
 from kg.errors import InputError, InvalidData
-from kg.export import serialize, sorted_triples, write_files
+from kg.export import serialize, write_files
 from kg.findings import Finding, Report
 from kg.mapping import RDF_TYPE, map_seeds, ontology_quads
 from kg.neo4j import neo4j_files
@@ -237,7 +237,8 @@ def build(seeds_dir: str | Path = "seeds", out_dir: str | Path = "exports",
     bar.advance()
     written = write_files(Path(out_dir), files)
     bar.close()
-    return BuildResult(result.report, written, len(sorted_triples(quads)), len(quads))
+    triples = files["tip-kg.nt"].count(b"\n")
+    return BuildResult(result.report, written, triples, files["tip-kg.nq"].count(b"\n"))
 
 
 def read_context(ontology_dir: Path) -> dict[str, object]:
