@@ -22,6 +22,7 @@ from kg.findings import Finding, Report
 from kg.mapping import RDF_TYPE, map_seeds, ontology_quads
 from kg.neo4j import neo4j_files
 from kg.progress import Progress
+from kg.query import add_union_default_graph
 from kg.quotes import check_quotes, read_source_texts
 from kg.records import Seeds
 from kg.seedfile import read_seed_file
@@ -254,7 +255,11 @@ def read_context(ontology_dir: Path) -> dict[str, object]:
 def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
                ontology_dir: str | Path | None = None, *,
                cache_dir: str | Path | bool | None = None) -> ox.Store:
-    """The validated graph (ontology included) in an in-memory Oxigraph store."""
+    """The validated graph (ontology included) in an in-memory Oxigraph store.
+
+    One named graph per source plus the ontology's, and their union, each triple once,
+    as the default graph (see `kg.query.add_union_default_graph`).
+    """
     onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
     result = validate(seeds_dir, sources_dir, onto, shacl=False, cache_dir=cache_dir)
     if not result.report.ok:
@@ -262,7 +267,7 @@ def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None =
     result.quads = result.mapped_quads()
     store = ox.Store()
     store.bulk_extend(result.quads + ontology_quads(onto))
-    return store
+    return add_union_default_graph(store)
 
 
 _STATS_QUERIES = {
@@ -290,12 +295,15 @@ def stats(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None
           ontology_dir: str | Path | None = None) -> dict[str, dict[str, int]]:
     """Counts per class, per source and per metric, from the built graph."""
     store = load_graph(seeds_dir, sources_dir, ontology_dir)
-    distinct = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o "
-                "WHERE { GRAPH ?g { ?s ?p ?o } } }")
-    triples = int(next(iter(store.query(distinct)))["n"].value)
-    out: dict[str, dict[str, int]] = {"graph": {"triples": triples, "quads": len(store)}}
+    def count(sparql: str) -> int:
+        return int(next(iter(store.query(sparql)))["n"].value)
+
+    # the default graph holds each triple once; the named graphs hold the quads
+    out: dict[str, dict[str, int]] = {"graph": {
+        "triples": count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+        "quads": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")}}
     for name, query in _STATS_QUERIES.items():
-        rows = store.query(query, use_default_graph_as_union=True)
+        rows = store.query(query)
         out[name] = {_short(row["key"]): int(row["n"].value) for row in rows}
     return out
 

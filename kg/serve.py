@@ -25,6 +25,7 @@ import pyoxigraph as ox
 
 from kg.errors import InputError, UsageError
 from kg.load import DEFAULT_DATA, read_graphs
+from kg.query import add_union_default_graph
 
 PATH = "/sparql"
 MAX_BODY = 1 << 20  # a query longer than 1 MiB is not a query a person wrote
@@ -103,6 +104,7 @@ def _worker(data: str, conn: multiprocessing.connection.Connection) -> None:
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object,
                               ox.NamedNode(g) if g else ox.DefaultGraph())
                       for g, triples in read_graphs(data).items() for t in triples)
+    add_union_default_graph(store)
     conn.send(("ready",))
     while True:
         try:
@@ -117,9 +119,7 @@ def answer(store: ox.Store, job: Job) -> tuple[int, str, bytes]:
     options: dict[str, Any] = {}
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    else:
-        # every triple is in a named graph: a query without GRAPH sees all of them
-        options["use_default_graph_as_union"] = True
+    # else the default graph: the union of the named graphs, each triple once
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:

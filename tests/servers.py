@@ -157,8 +157,9 @@ def answer_set(result: object) -> object:
 
 
 def embedded_answer(store: ox.Store, sparql: str) -> object:
-    """The embedded store's answer; its default graph is the union, as on the servers."""
-    return answer_set(store.query(sparql, use_default_graph_as_union=True))
+    """The embedded store's answer (`kg.pipeline.load_graph` gives it the union of the
+    graphs as its default graph, as the servers are configured)."""
+    return answer_set(store.query(sparql))
 
 
 # --- scripted servers for failures a real database will not produce on demand -----------

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.errors import InputError
+from kg.query import has_default_graph
 from kg.vocab import ID
 
 _PREFIXES = """
@@ -104,7 +105,10 @@ def place_code(iri: str) -> str:
 
 
 def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
-    solutions = store.query(_PREFIXES + query, use_default_graph_as_union=True)
+    # a store from load_graph holds the union as its default graph (each triple once);
+    # a store of bare named graphs is read through Oxigraph's union
+    solutions = store.query(_PREFIXES + query,
+                            use_default_graph_as_union=not has_default_graph(store))
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
