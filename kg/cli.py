@@ -309,7 +309,6 @@ def _serve(args: argparse.Namespace) -> int:
     serve(server)
 def _query(args: argparse.Namespace) -> int:
     from kg.query import (
-        QuerySyntaxError,
         RemoteEngine,
         named_queries,
         parse_bindings,
@@ -334,16 +333,8 @@ def _query(args: argparse.Namespace) -> int:
         engine = RemoteEngine(args.endpoint, Client(timeout=args.timeout,
                                                     retries=max(0, args.retries),
                                                     verify_tls=not args.insecure))
-    try:
-        result = query_graph(args.query, parse_bindings(args.bind), seeds_dir=args.seeds,
-                             sources_dir=args.sources, ontology_dir=args.ontology,
-                             engine=engine)
-    except QuerySyntaxError as exc:
-        if args.debug:
-            raise
-        hint = f" (hint: {exc.hint})" if exc.hint else ""
-        print(f"{exc.location}: error: {exc}{hint}", file=sys.stderr)
-        return exc.exit_code
+    result = query_graph(args.query, parse_bindings(args.bind), seeds_dir=args.seeds,
+                         sources_dir=args.sources, ontology_dir=args.ontology, engine=engine)
     if args.format == "table":
         sys.stdout.write(render_table(result))
     else:
@@ -413,7 +404,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         hint = f" (hint: {exc.hint})" if exc.hint else ""
-        print(f"kg: error: {exc}{hint}", file=sys.stderr)
+        # an error that knows its place (a query's line and column) starts with it
+        where = getattr(exc, "location", None) or "kg"
+        print(f"{where}: error: {exc}{hint}", file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         # the reader went away (`kg stats | head`): not an error worth a traceback

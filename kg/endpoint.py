@@ -43,7 +43,9 @@ SERVER_PATHS: dict[str, tuple[str, str]] = {
 
 RESULTS_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
                   "application/n-triples;q=0.8, text/turtle;q=0.7")
-_RESULT_FORMATS = {
+# Media types of SPARQL answers, for reading them here and for content negotiation in
+# `kg serve`.
+RESULT_TYPES: dict[str, ox.QueryResultsFormat] = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
@@ -51,12 +53,13 @@ _RESULT_FORMATS = {
     "text/csv": ox.QueryResultsFormat.CSV,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
-_GRAPH_FORMATS = {
+GRAPH_TYPES: dict[str, ox.RdfFormat] = {
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "text/plain": ox.RdfFormat.N_TRIPLES,
 }
+# some servers label N-Triples as plain text; accepted when reading, never offered
+_GRAPH_FORMATS = {**GRAPH_TYPES, "text/plain": ox.RdfFormat.N_TRIPLES}
 
 
 def server_urls(kind: str, base_url: str) -> tuple[str, str]:
@@ -320,8 +323,8 @@ def query_endpoint(url: str, sparql: str, *, client: Client | None = None) -> Qu
         {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT})
     where = f"POST {redact(url)}"
     try:
-        if content_type in _RESULT_FORMATS:
-            result = ox.parse_query_results(payload, format=_RESULT_FORMATS[content_type])
+        if content_type in RESULT_TYPES:
+            result = ox.parse_query_results(payload, format=RESULT_TYPES[content_type])
             return _virtuoso_ask(result)
         if content_type in _GRAPH_FORMATS:
             triples = ox.parse(payload, format=_GRAPH_FORMATS[content_type])

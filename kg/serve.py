@@ -23,26 +23,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.endpoint import GRAPH_TYPES, RESULT_TYPES
 from kg.errors import InputError, UsageError
 from kg.load import DEFAULT_DATA, read_graphs
 from kg.query import add_union_default_graph
 
 PATH = "/sparql"
 MAX_BODY = 1 << 20  # a query longer than 1 MiB is not a query a person wrote
-
-RESULT_TYPES: dict[str, ox.QueryResultsFormat] = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "application/xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
-GRAPH_TYPES: dict[str, ox.RdfFormat] = {
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-}
 
 
 def negotiate(accept: str | None, offers: list[str]) -> str | None:
