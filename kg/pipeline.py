@@ -38,15 +38,13 @@ from kg.vocab import KG, mint
 
 @dataclass
 class Validation:
-    """What validation produced: the report, the checked records and (when valid) the quads.
-
-    `quads` is filled by `load_graph` and `build`; `validate` alone leaves it empty, since
-    at scale the quads of every source do not need to be in memory to validate them.
+    """What validation produced: the report, the checked records, and per source the
+    mapped quads as N-Quads (`mapped_quads` parses them when a caller needs them; at
+    scale, validating does not need every source's quads in memory at once).
     """
 
     report: Report
     seeds: Seeds
-    quads: list[ox.Quad] = field(default_factory=list)
     units: list[SourceUnit] = field(default_factory=list, repr=False)
 
     def mapped_quads(self) -> list[ox.Quad]:
@@ -264,9 +262,8 @@ def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None =
     result = validate(seeds_dir, sources_dir, onto, shacl=False, cache_dir=cache_dir)
     if not result.report.ok:
         raise InvalidData(result.report)
-    result.quads = result.mapped_quads()
     store = ox.Store()
-    store.bulk_extend(result.quads + ontology_quads(onto))
+    store.bulk_extend(result.mapped_quads() + ontology_quads(onto))
     return add_union_default_graph(store)
 
 
