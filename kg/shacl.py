@@ -110,20 +110,6 @@ def _name(term: object) -> str:
     return text.rsplit("#", 1)[-1] if "#" in text else text
 
 
-def shacl_findings(quads: list[ox.Quad], shapes_path: Path, seeds: Seeds) -> list[Finding]:
-    """Run the shapes over the graph; each violation becomes an error at its assertion."""
-    locations = {record.id: record.loc for record in seeds.assertions}
-    findings = []
-    for shape, focus, message, path in conformance(quads, load_shapes(shapes_path)):
-        parts = focus.removeprefix(ID).split("/")
-        loc = locations.get(parts[1]) if len(parts) > 1 else None
-        where = f" ({path})" if path else ""
-        findings.append(Finding("error", "shacl", f"SHACL shape {shape}: {focus}{where}: "
-                                f"{message}", loc or Location("(graph)"),
-                                "the graph breaks a rule of ontology/shapes.ttl"))
-    return findings
-
-
 # --- SHACL Core, evaluated natively ----------------------------------------------------
 
 Violation = tuple[str, str, str, str | None]  # (shape, focus node, message, path)
