@@ -1,24 +1,29 @@
 """The per-source cache: what checking one seed file produced, kept by content hash.
 
-A seed file's findings, records and mapped quads depend only on its own bytes, the
-source text its quotes are checked against, the ontology and tip-kg itself; the checks
-across files run afresh on every run. So an entry is keyed by the hash of all of those,
-and a file whose key is found is not parsed again. Entries are pickles under
-`.kg-cache/`; deleting the directory is always safe.
+A seed file's findings, records, SHACL outcome and export pieces depend only on its own
+bytes, the source text its quotes are checked against, the ontology and tip-kg itself;
+the checks across files run afresh on every run. So an entry is keyed by the hash of all
+of those, and a file whose key is found is not parsed again. An entry is two pickles
+under `.kg-cache/`: the unit (small, read on every run) and its export pieces (read only
+when the exports are written). Deleting the directory is always safe.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from kg import __version__
+from kg.errors import OutputError
 from kg.findings import Finding
+from kg.pieces import Pieces, Summary
 from kg.records import Seeds
 
 _ONTOLOGY_FILES = ("tip-kg.ttl", "concepts.ttl", "shapes.ttl", "context.jsonld")
@@ -26,7 +31,7 @@ _ONTOLOGY_FILES = ("tip-kg.ttl", "concepts.ttl", "shapes.ttl", "context.jsonld")
 
 @dataclass
 class SourceUnit:
-    """One seed file, checked on its own: findings, records, quads, SHACL outcome."""
+    """One seed file, checked on its own: findings, records, SHACL outcome, export summary."""
 
     display: str
     parsed: bool
@@ -35,8 +40,8 @@ class SourceUnit:
     quotes_checked: int = 0
     quotes_unchecked: int = 0
     texts: dict[str, str | None] = field(default_factory=dict)  # text file -> its SHA-256
-    nquads: bytes = b""  # the source's named graph, when the file has no errors
-    shacl_ok: bool = False
+    summary: Summary | None = None  # of its export pieces, when the file has no errors
+    shacl_findings: list[Finding] = field(default_factory=list)
     key: str = ""
 
 
@@ -66,11 +71,17 @@ def _code_hash() -> str:
 
 
 class UnitCache:
-    """Looks units up by key and stores them; counts hits and misses for the report."""
+    """Looks units up by key and stores them with their pieces; counts hits and misses.
+
+    Without a directory the entries go to a temporary one that lives as long as the cache
+    (a build needs each file's pieces after checking all of them), and nothing is found.
+    """
 
     def __init__(self, directory: Path | None, ontology_dir: Path,
                  sources_dir: Path | None) -> None:
-        self.directory = directory
+        self.persistent = directory is not None
+        self._scratch = None if directory else tempfile.TemporaryDirectory(prefix="kg-cache.")
+        self.directory = directory or Path(self._scratch.name)  # type: ignore[union-attr]
         self.sources_dir = sources_dir
         self.hits = self.misses = 0
         digest = hashlib.sha256(_code_hash().encode())
@@ -81,26 +92,28 @@ class UnitCache:
         digest.update(str(sources_dir.resolve() if sources_dir else None).encode())
         self.base = digest.hexdigest()
 
-    def _key(self, path: Path, display: str) -> str | None:
+    def key(self, path: Path, display: str) -> str:
+        """The entry key of a seed file ("" when it cannot be read: the check reports it)."""
         try:
             data = path.read_bytes()
         except OSError:
-            return None
+            return ""
         return hashlib.sha256(f"{self.base}\0{display}\0".encode() + data).hexdigest()
 
-    def _file(self, key: str) -> Path:
-        assert self.directory is not None
-        return self.directory / key[:2] / f"{key}.pickle"
+    def _file(self, key: str, suffix: str = ".pickle") -> Path:
+        return self.directory / key[:2] / f"{key}{suffix}"
 
-    def get(self, path: Path, display: str) -> SourceUnit | None:
-        key = self._key(path, display) if self.directory else None
+    def get(self, key: str) -> SourceUnit | None:
         unit = None
-        if key:
+        if key and self.persistent:
             try:
                 with self._file(key).open("rb") as handle:
                     unit = pickle.load(handle)
             except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
                 unit = None
+        if unit is not None and unit.summary is not None and \
+                not self._file(key, ".pieces").is_file():
+            unit = None
         if unit is not None and self.sources_dir is not None and any(
                 _sha256(self.sources_dir / name) != sha for name, sha in unit.texts.items()):
             unit = None  # a source text changed: its quotes must be checked again
@@ -110,22 +123,78 @@ class UnitCache:
         self.hits += 1
         return unit
 
-    def put(self, path: Path, display: str, unit: SourceUnit) -> None:
-        key = self._key(path, display) if self.directory else None
-        if key:
-            unit.key = key
-            self.update(unit)
-
-    def update(self, unit: SourceUnit) -> None:
-        """Write `unit` under its key (atomically; a cache that cannot be written is skipped)."""
-        if not self.directory or not unit.key:
+    def put(self, unit: SourceUnit, pieces: Pieces | None) -> None:
+        """Store `unit` (and its pieces) under `unit.key`, atomically; a cache that cannot
+        be written is skipped, unless the pieces are needed and nowhere else."""
+        if not unit.key:
             return
-        target = self._file(unit.key)
+        try:
+            if pieces is not None:
+                self._dump(self._file(unit.key, ".pieces"), pieces)
+            self._dump(self._file(unit.key), unit)
+        except OSError as exc:
+            if pieces is not None:
+                raise OutputError(f"{self.directory}: cannot write the build cache: {exc}",
+                                  "make it writable, or delete it") from exc
+            return
+
+    def pieces(self, unit: SourceUnit) -> Pieces:
+        """The export pieces stored with `unit`."""
+        with self._file(unit.key, ".pieces").open("rb") as handle:
+            return pickle.load(handle)
+
+    @staticmethod
+    def _dump(target: Path, value: object) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".unit.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    # --- the exports written from these entries ---------------------------------------
+
+    def _manifest(self, out_dir: Path) -> Path:
+        name = hashlib.sha256(str(out_dir.resolve()).encode()).hexdigest()[:16]
+        return self.directory / "exports" / f"{name}.json"
+
+    def written(self, out_dir: Path, key: str) -> dict[str, Any] | None:
+        """What the last build wrote into `out_dir` if it was made from inputs of `key`
+        and every file is still as it was written (size and modification time); else None.
+        """
+        if not self.persistent:
+            return None
+        try:
+            manifest = json.loads(self._manifest(out_dir).read_text(encoding="utf-8"))
+            if manifest["key"] != key:
+                return None
+            for name, (size, mtime) in manifest["files"].items():
+                stat = (out_dir / name).stat()
+                if stat.st_size != size or stat.st_mtime_ns != mtime:
+                    return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return manifest
+
+    def record_written(self, out_dir: Path, key: str, files: list[Path],
+                       counts: dict[str, int]) -> None:
+        """Remember what a build wrote into `out_dir` (see `written`)."""
+        if not self.persistent:
+            return
+        entries = {}
+        for path in files:
+            stat = path.stat()
+            entries[path.relative_to(out_dir).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+        data = json.dumps({"key": key, "files": entries, "counts": counts}, sort_keys=True)
+        target = self._manifest(out_dir)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".unit.", dir=target.parent)
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(unit, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            fd, tmp = tempfile.mkstemp(prefix=".exports.", dir=target.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(data)
             os.replace(tmp, target)
         except OSError:
             return

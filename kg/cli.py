@@ -220,13 +220,18 @@ def _build(args: argparse.Namespace) -> int:
     if args.format == "json":
         doc = result.report.as_dict()
         doc.update(files=[str(p) for p in result.files], triples=result.triples,
-                   quads=result.quads, seconds=round(elapsed, 3))
+                   quads=result.quads, up_to_date=result.up_to_date,
+                   seconds=round(elapsed, 3))
         print(json.dumps(doc, indent=2, ensure_ascii=False))
         return 0
     _print_findings(result.report, "text")
     print(f"built: {_summary(result.report)}")
-    print(f"wrote {len(result.files)} files to {args.out}/: {result.triples} triples, "
-          f"{result.quads} quads in {elapsed:.2f} s")
+    if result.up_to_date:
+        print(f"{args.out}/ is up to date (no seed, text or ontology changed): "
+              f"{result.triples} triples, {result.quads} quads, checked in {elapsed:.2f} s")
+    else:
+        print(f"wrote {len(result.files)} files to {args.out}/: {result.triples} triples, "
+              f"{result.quads} quads in {elapsed:.2f} s")
     return 0
 
 

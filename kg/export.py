@@ -13,7 +13,7 @@ import json
 import os
 import tempfile
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +22,18 @@ import pyoxigraph as ox
 
 from kg import __version__
 from kg.errors import OutputError
-from kg.mapping import RDF_TYPE, RDFS_LABEL, XSD
-from kg.vocab import BASE, DCAT, DCT, ID, KG, PREFIXES, PROV, SCHEMA, VOID
+from kg.mapping import ONTOLOGY_GRAPH, RDF_TYPE, RDFS_LABEL, XSD
+from kg.neo4j import EDGES_HEADER, Neo4jLayout
+from kg.pieces import (
+    Pieces,
+    Style,
+    Summary,
+    join_lines,
+    jsonld_nodes,
+    statement_pieces,
+    triple_line,
+)
+from kg.vocab import BASE, DCAT, DCT, ID, PREFIXES, PROV, SCHEMA, VOID
 
 LICENSE = "https://creativecommons.org/licenses/by-sa/4.0/"
 DOWNLOAD_BASE = BASE + "exports/"
@@ -52,18 +62,12 @@ DISTRIBUTIONS = (
 )
 
 
-def turtle_prefixes(nt_lines: list[bytes]) -> dict[str, str]:
-    """PREFIXES plus one prefix per concept scheme in use (`purpose:forced_labor`)."""
-    marker = ("<" + ID + "concept/").encode()
-    schemes = set()
-    for line in nt_lines:
-        at = line.find(marker)
-        while at != -1:
-            rest = line[at + len(marker):]
-            scheme, slash, _ = rest.partition(b"/")
-            if slash and b">" not in scheme:
-                schemes.add(scheme.decode())
-            at = line.find(marker, at + 1)
+def turtle_prefixes(schemes: Iterable[str]) -> dict[str, str]:
+    """PREFIXES plus one prefix per concept scheme (`purpose:forced_labor`).
+
+    Every scheme of the ontology gets one whether the data uses it or not, so that each
+    source's Turtle piece can be written on its own with the document's prefixes.
+    """
     extra = {scheme: f"{ID}concept/{scheme}/" for scheme in sorted(schemes)
              if scheme not in PREFIXES}
     return {**PREFIXES, **extra}
@@ -95,25 +99,9 @@ def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     return [q.triple for q in ox.parse(_join(nt_lines), format=ox.RdfFormat.N_TRIPLES)]
 
 
-def serialize(quads: list[ox.Quad], context: dict[str, Any]) -> dict[str, bytes]:
-    """Every export's bytes, keyed by file name (void.ttl included)."""
-    nq_lines, nt_lines = canonical_lines(quads)
-    out: dict[str, bytes] = {"tip-kg.nt": _join(nt_lines), "tip-kg.nq": _join(nq_lines)}
-    triples = [q.triple for q in ox.parse(out["tip-kg.nt"], format=ox.RdfFormat.N_TRIPLES)]
-    # TriG groups by graph: a stable sort keeps each graph's lines in their sorted order
-    by_graph = sorted(ox.parse(out["tip-kg.nq"], format=ox.RdfFormat.N_QUADS),
-                      key=lambda q: q.graph_name.value)
-    prefixes = turtle_prefixes(nt_lines)
-    out["tip-kg.ttl"] = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-    out["tip-kg.trig"] = ox.serialize(by_graph, format=ox.RdfFormat.TRIG, prefixes=prefixes)
-    out["tip-kg.jsonld"] = compact_jsonld(triples, context)
-    out["void.ttl"] = void_description(nq_lines, nt_lines, out)
-    return out
-
-
 # --- JSON-LD ---------------------------------------------------------------------------
 
-class _Compactor:
+class Compactor:
     """Compacts IRIs and values with a JSON-LD context of simple term definitions."""
 
     def __init__(self, context: dict[str, Any]) -> None:
@@ -169,40 +157,23 @@ class _Compactor:
         return {"@type": self.iri(datatype), "@value": obj.value}
 
 
-def compact_jsonld(triples: list[ox.Triple], context: dict[str, Any]) -> bytes:
-    """A compacted JSON-LD document of `triples`, its context inline, keys and values sorted."""
-    compactor = _Compactor(context)
-    nodes: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for t in triples:
-        if not isinstance(t.subject, ox.NamedNode):
-            raise OutputError(f"blank node {t.subject} cannot be exported deterministically")
-        node = nodes[t.subject.value]
-        if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node["@type"].append(compactor.class_terms.get(t.object.value,
-                                                           compactor.iri(t.object.value)))
-            continue
-        key, kind = compactor.key(t.predicate.value)
-        node[key].append(compactor.value(t.object, kind))
-    graph = []
-    for subject in sorted(nodes):
-        entry: dict[str, Any] = {"@id": compactor.iri(subject)}
-        for key in sorted(nodes[subject]):
-            values = sorted(nodes[subject][key], key=lambda v: json.dumps(v, sort_keys=True))
-            entry[key] = values[0] if len(values) == 1 else values
-        graph.append(entry)
-    document = {"@context": context, "@graph": graph}
-    return (json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n").encode()
-
-
 # --- VoID / DCAT -----------------------------------------------------------------------
 
-def void_description(nq_lines: list[bytes], nt_lines: list[bytes],
-                     files: dict[str, bytes]) -> bytes:
-    """A VoID and DCAT description of the dataset: counts, classes, sources, files.
+@dataclass
+class GraphCounts:
+    """What the VoID description says of the merged graph and of each named graph."""
 
-    The counts come from the canonical lines (`canonical_lines`): a line is
-    `<s> <p> object .` with the graph IRI before the dot in N-Quads.
-    """
+    triples: int
+    subjects: int
+    properties: int
+    classes: dict[str, int]  # class IRI -> instances
+    graphs: dict[str, int]  # graph IRI -> triples
+    sources: set[str]  # graph IRIs that hold a source
+
+
+def void_description(counts: GraphCounts, files: dict[str, tuple[int, str]]) -> bytes:
+    """A VoID and DCAT description of the dataset: counts, classes, sources, files
+    (`files`: export name -> (byte size, SHA-256))."""
     out: list[ox.Triple] = []
 
     def add(s: str, p: object, o: ox.NamedNode | ox.Literal | str) -> None:
@@ -211,26 +182,6 @@ def void_description(nq_lines: list[bytes], nt_lines: list[bytes],
 
     def integer(n: int) -> ox.Literal:
         return ox.Literal(str(n), datatype=ox.NamedNode(XSD + "integer"))
-
-    subjects: set[bytes] = set()
-    predicates: set[bytes] = set()
-    objects: set[bytes] = set()
-    instances: dict[str, int] = defaultdict(int)
-    rdf_type = b"<" + RDF_TYPE.value.encode() + b">"
-    source_class = b"<" + str(KG.Source).encode() + b">"
-    sources: set[str] = set()
-    for line in nt_lines:
-        subject, predicate, obj = line[:-2].split(b" ", 2)
-        subjects.add(subject)
-        predicates.add(predicate)
-        objects.add(obj)
-        if predicate == rdf_type and obj.startswith(b"<"):
-            instances[obj[1:-1].decode()] += 1
-            if obj == source_class:
-                sources.add(subject[1:-1].decode())
-    per_graph: dict[str, int] = defaultdict(int)
-    for line in nq_lines:
-        per_graph[line.rsplit(b" ", 2)[1][1:-1].decode()] += 1
 
     d = DATASET
     add(d, RDF_TYPE.value, str(VOID.Dataset))
@@ -241,10 +192,9 @@ def void_description(nq_lines: list[bytes], nt_lines: list[bytes],
         "from a cited source with a verbatim evidence quote."))
     add(d, DCT.license, LICENSE)
     add(d, VOID.uriSpace, ox.Literal(ID))
-    add(d, VOID.triples, integer(len(nt_lines)))
-    add(d, VOID.distinctSubjects, integer(len(subjects)))
-    add(d, VOID.distinctObjects, integer(len(objects)))
-    add(d, VOID.properties, integer(len(predicates)))
+    add(d, VOID.triples, integer(counts.triples))
+    add(d, VOID.distinctSubjects, integer(counts.subjects))
+    add(d, VOID.properties, integer(counts.properties))
     for vocabulary in ("https://w3id.org/tip-kg/ontology#", str(PROV), str(DCT),
                        "http://www.w3.org/2004/02/skos/core#", "http://purl.org/linked-data/cube#",
                        str(SCHEMA)):
@@ -256,35 +206,35 @@ def void_description(nq_lines: list[bytes], nt_lines: list[bytes],
     add(tool, str(SCHEMA.softwareVersion), ox.Literal(__version__))
     add(d, PROV.wasAttributedTo, tool)
 
-    for cls in sorted(instances):
+    for cls in sorted(counts.classes):
         part = f"{d}/class/{_local(cls)}"
         add(d, VOID.classPartition, part)
         add(part, VOID["class"], cls)
-        add(part, VOID.entities, integer(instances[cls]))
+        add(part, VOID.entities, integer(counts.classes[cls]))
 
-    for graph in sorted(per_graph):
+    for graph in sorted(counts.graphs):
         subset = f"{d}/graph/{_local(graph)}"
         add(d, VOID.subset, subset)
         add(subset, RDF_TYPE.value, str(VOID.Dataset))
-        add(subset, VOID.triples, integer(per_graph[graph]))
+        add(subset, VOID.triples, integer(counts.graphs[graph]))
         add(subset, ox.NamedNode("http://www.w3.org/ns/sparql-service-description#name").value,
             graph)
-        source = graph.replace(ID + "graph/", ID + "source/")
-        if source in sources:
+        if graph in counts.sources:
+            source = graph.replace(ID + "graph/", ID + "source/")
             add(subset, DCT.source, source)
             add(d, DCT.source, source)
 
     for dist in DISTRIBUTIONS:
-        data = files[dist.name]
+        size, sha256 = files[dist.name]
         iri = f"{d}/distribution/{dist.name}"
         add(d, DCAT.distribution, iri)
         add(iri, RDF_TYPE.value, str(DCAT.Distribution))
         add(iri, DCT.title, ox.Literal(dist.title))
         add(iri, DCAT.downloadURL, DOWNLOAD_BASE + dist.name)
         add(iri, DCAT.mediaType, "https://www.iana.org/assignments/media-types/" + dist.media_type)
-        add(iri, DCAT.byteSize, integer(len(data)))
+        add(iri, DCAT.byteSize, integer(size))
         add(iri, ox.NamedNode("http://spdx.org/rdf/terms#checksumValue").value,
-            ox.Literal(hashlib.sha256(data).hexdigest()))
+            ox.Literal(sha256))
         add(iri, DCT.license, LICENSE)
     prefixes = {**PREFIXES, "spdx": "http://spdx.org/rdf/terms#",
                 "sd": "http://www.w3.org/ns/sparql-service-description#"}
@@ -295,6 +245,158 @@ def void_description(nq_lines: list[bytes], nt_lines: list[bytes],
 
 def _local(iri: str) -> str:
     return iri.rstrip("/#").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+# --- the exports, from each source's pieces ----------------------------------------------
+
+def write_exports(out_dir: Path, style: Style, context: dict[str, Any], ontology: list[bytes],
+                  units: list[tuple[Summary, Callable[[], Pieces]]]) -> tuple[list[Path],
+                                                                             GraphCounts]:
+    """Write every export into `out_dir` from the ontology's N-Quads lines and each source
+    file's summary and pieces (loaded one file at a time), all or nothing.
+
+    Merged-graph exports (N-Triples, Turtle, JSON-LD, Neo4j) hold the ontology and the
+    shared statements once, sorted, then each file's own statements; per-graph exports
+    (N-Quads, TriG) hold the named graphs in order of their IRIs, each sorted.
+    """
+    shared = sorted({triple_line(line) for line in ontology}.union(
+        *(summary.shared for summary, _ in units)))
+    part, counts, triples = statement_pieces(shared, style)
+    summaries = [summary for summary, _ in units]
+    layout = Neo4jLayout.merge([part.columns, *(s.columns for s in summaries)],
+                               [{p for _, p, _ in part.edges},
+                                *(s.edge_predicates for s in summaries)],
+                               [part.label_props, *(s.label_props for s in summaries)])
+    order = sorted([(ONTOLOGY_GRAPH.value, -1)] + [
+        (graph, i) for i, summary in enumerate(summaries) for graph in summary.graph_quads])
+    header = style.turtle_header()
+    with StagedFiles(out_dir) as out:
+        out.write("tip-kg.nt", join_lines(shared))
+        out.write("tip-kg.nq", b"")
+        out.write("tip-kg.ttl", header + style.turtle(triples))
+        out.write("tip-kg.trig", header)
+        context_text = json.dumps(context, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+        out.write("tip-kg.jsonld", f'{{\n  "@context": {context_text},\n  "@graph": [\n'.encode())
+        jsonld = _JsonArray(out, "tip-kg.jsonld")
+        jsonld.extend(jsonld_nodes(triples, style.compactor))
+        out.write("neo4j/nodes.csv", layout.header() + layout.node_rows(part.nodes))
+        out.write("neo4j/relationships.csv", EDGES_HEADER + layout.edge_rows(part.edges))
+        pieces, loaded, written = None, None, set()
+        for graph, i in order:
+            if i < 0:
+                nq = join_lines(ontology)
+                block = style.trig(list(ox.parse(nq, format=ox.RdfFormat.N_QUADS)))
+            else:
+                if loaded != i:
+                    pieces, loaded = units[i][1](), i
+                assert pieces is not None
+                nq, block = pieces.graphs[graph]
+                if i not in written:
+                    written.add(i)
+                    out.write("tip-kg.nt", pieces.nt)
+                    out.write("tip-kg.ttl", pieces.turtle)
+                    jsonld.extend(pieces.jsonld)
+                    out.write("neo4j/nodes.csv", layout.node_rows(pieces.neo4j.nodes))
+                    out.write("neo4j/relationships.csv", layout.edge_rows(pieces.neo4j.edges))
+            out.write("tip-kg.nq", nq)
+            out.write("tip-kg.trig", block)
+        out.write("tip-kg.jsonld", b"\n  ]\n}\n")
+        out.write("neo4j/load.cypher", layout.cypher())
+        graph_counts = GraphCounts(
+            triples=counts.triples + sum(s.own.triples for s in summaries),
+            subjects=counts.subjects + sum(s.own.subjects for s in summaries),
+            properties=len(counts.predicates.union(*(s.own.predicates for s in summaries))),
+            classes=_add_counts([counts.classes, *(s.own.classes for s in summaries)]),
+            graphs={ONTOLOGY_GRAPH.value: len(ontology),
+                    **{g: n for s in summaries for g, n in s.graph_quads.items()}},
+            sources={g for s in summaries for g in s.graph_quads})
+        out.write("void.ttl", void_description(
+            graph_counts, {d.name: out.digest(d.name) for d in DISTRIBUTIONS}))
+        return out.commit(), graph_counts
+
+
+def _add_counts(parts: Iterable[dict[str, int]]) -> dict[str, int]:
+    total: dict[str, int] = defaultdict(int)
+    for part in parts:
+        for key, n in part.items():
+            total[key] += n
+    return dict(total)
+
+
+class _JsonArray:
+    """Appends JSON texts to an array being written, with the commas between them."""
+
+    def __init__(self, out: StagedFiles, name: str) -> None:
+        self.out, self.name, self.empty = out, name, True
+
+    def extend(self, items: list[str]) -> None:
+        if items:
+            text = ",\n".join(items)
+            self.out.write(self.name, (text if self.empty else ",\n" + text).encode())
+            self.empty = False
+
+
+class StagedFiles:
+    """Output files written under temporary names in their directory, hashed as they are
+    written, and renamed into place together by `commit`; leaving the `with` block
+    without a commit removes them, so the directory is never half-written."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.files: dict[str, tuple[Any, str, Path, Any]] = {}
+        self.sizes: dict[str, int] = {}
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"{out_dir}: cannot create the output directory: "
+                              f"{exc.strerror}") from exc
+
+    def __enter__(self) -> StagedFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._discard()
+
+    def write(self, name: str, data: bytes) -> None:
+        try:
+            if name not in self.files:
+                target = self.out_dir / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                           dir=target.parent)
+                self.files[name] = (os.fdopen(fd, "wb"), tmp, target, hashlib.sha256())
+                self.sizes[name] = 0
+            handle, _, _, digest = self.files[name]
+            handle.write(data)
+            digest.update(data)
+            self.sizes[name] += len(data)
+        except OSError as exc:
+            raise OutputError(f"{self.out_dir}: cannot write the exports: "
+                              f"{exc.strerror or exc}") from exc
+
+    def digest(self, name: str) -> tuple[int, str]:
+        return self.sizes[name], self.files[name][3].hexdigest()
+
+    def commit(self) -> list[Path]:
+        try:
+            for handle, _, _, _ in self.files.values():
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+            for _, tmp, target, _ in self.files.values():
+                os.replace(tmp, target)
+        except OSError as exc:
+            raise OutputError(f"{self.out_dir}: cannot write the exports: "
+                              f"{exc.strerror or exc}") from exc
+        targets = [target for _, _, target, _ in self.files.values()]
+        self.files = {}
+        return sorted(targets)
+
+    def _discard(self) -> None:
+        for handle, tmp, _, _ in self.files.values():
+            handle.close()
+            Path(tmp).unlink(missing_ok=True)
+        self.files = {}
 
 
 # --- atomic writes ---------------------------------------------------------------------

@@ -16,12 +16,11 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-
-import pyoxigraph as ox
+from dataclasses import dataclass
 
 from kg.errors import OutputError
-from kg.mapping import RDF_TYPE, XSD
-from kg.vocab import BASE, KG, PREFIXES, SKOS
+from kg.mapping import XSD
+from kg.vocab import BASE, ID, KG, PREFIXES, SKOS
 
 ARRAY_DELIMITER = "|"
 # The classes whose instances become nodes: ours, and the SKOS concepts they point to.
@@ -68,8 +67,18 @@ def _names(iris: Iterable[str]) -> dict[str, str]:
     return names
 
 
-def _column_type(values: list[ox.NamedNode | ox.Literal]) -> str:
-    datatypes = {v.datatype.value if isinstance(v, ox.Literal) else "iri" for v in values}
+def is_node_class(iri: str) -> bool:
+    """Whether instances of the class `iri` become nodes (ours, and SKOS concepts)."""
+    return iri.startswith(NODE_CLASS_SPACES) or iri in NODE_CLASSES_ELSEWHERE
+
+
+def is_node_iri(iri: str) -> bool:
+    """Whether an IRI value is a relationship (to a resource of tip-kg's instance space)
+    rather than a property; every such resource is typed, so it is a node."""
+    return iri.startswith(ID)
+
+
+def _column_type(datatypes: frozenset[str]) -> str:
     if datatypes <= _INTEGER:
         return "long"
     if datatypes <= _INTEGER | _FLOAT:
@@ -79,61 +88,68 @@ def _column_type(values: list[ox.NamedNode | ox.Literal]) -> str:
     return "string"
 
 
-def neo4j_files(quads: Iterable[ox.Quad], directory: str = "neo4j") -> dict[str, bytes]:
-    """`nodes.csv`, `relationships.csv` and `load.cypher`, keyed by path under `directory`."""
-    triples = {(q.subject, q.predicate, q.object) for q in quads}
-    labels: dict[str, set[str]] = defaultdict(set)
-    for s, p, o in triples:
-        if p == RDF_TYPE and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode) and (
-                o.value.startswith(NODE_CLASS_SPACES) or o.value in NODE_CLASSES_ELSEWHERE):
-            labels[s.value].add(local_name(o.value))
-    properties: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = \
-        defaultdict(lambda: defaultdict(list))
-    edges: set[tuple[str, str, str]] = set()
-    for s, p, o in triples:
-        if s.value not in labels or p == RDF_TYPE:
-            continue
-        if isinstance(o, ox.NamedNode) and o.value in labels:
-            edges.add((s.value, p.value, o.value))
-        elif isinstance(o, ox.NamedNode | ox.Literal):
-            properties[s.value][p.value].append(o)
-        else:
-            raise OutputError(f"blank node {o} cannot be exported to Neo4j")
-    prop_names = _names(p for props in properties.values() for p in props)
-    type_names = {iri: relationship_type(name)
-                  for iri, name in _names(p for _, p, _ in edges).items()}
+@dataclass
+class Neo4jLayout:
+    """The header of nodes.csv and the relationship type names, from every part's summary."""
 
-    columns: dict[str, str] = {}  # property IRI -> "name:type"
-    for iri in sorted(prop_names):
-        values = [v for props in properties.values() for v in props.get(iri, [])]
-        many = any(len(props.get(iri, [])) > 1 for props in properties.values())
-        columns[iri] = f"{prop_names[iri]}:{_column_type(values)}{'[]' if many else ''}"
-    ordered = sorted(columns, key=lambda i: columns[i])
+    columns: dict[str, str]  # property IRI -> "name:type" or "name:type[]"
+    ordered: list[str]  # property IRIs in column order
+    types: dict[str, str]  # predicate IRI -> relationship type
+    label_props: dict[str, set[str]]  # "Label|Label" -> property IRIs
 
-    nodes = io.StringIO()
-    writer = csv.writer(nodes, lineterminator="\n")
-    writer.writerow(["iri:ID", ":LABEL", *(columns[i] for i in ordered)])
-    for node in sorted(labels):
-        row = [node, ARRAY_DELIMITER.join(sorted(labels[node]))]
-        for iri in ordered:
-            values = sorted(v.value for v in properties[node].get(iri, []))
-            for value in values:
-                if len(values) > 1 and ARRAY_DELIMITER in value:
-                    raise OutputError(f"{node}: a value of {prop_names[iri]} contains "
-                                      f"{ARRAY_DELIMITER!r}, the array delimiter")
-            row.append(ARRAY_DELIMITER.join(values))
-        writer.writerow(row)
+    @classmethod
+    def merge(cls, columns: Iterable[dict[str, tuple[frozenset[str], bool]]],
+              edge_predicates: Iterable[Iterable[str]],
+              label_props: Iterable[dict[str, frozenset[str]]]) -> Neo4jLayout:
+        kinds: dict[str, set[str]] = defaultdict(set)
+        many: dict[str, bool] = defaultdict(bool)
+        for part in columns:
+            for iri, (types, repeated) in part.items():
+                kinds[iri] |= types
+                many[iri] |= repeated
+        names = _names(kinds)
+        out = {iri: f"{names[iri]}:{_column_type(frozenset(kinds[iri]))}"
+                    f"{'[]' if many[iri] else ''}" for iri in sorted(kinds)}
+        predicates = set().union(*edge_predicates)
+        types = {iri: relationship_type(name) for iri, name in _names(predicates).items()}
+        merged: dict[str, set[str]] = defaultdict(set)
+        for part_props in label_props:
+            for labels, props in part_props.items():
+                merged[labels] |= props
+        return cls(out, sorted(out, key=lambda i: out[i]), types, dict(merged))
 
-    rels = io.StringIO()
-    writer = csv.writer(rels, lineterminator="\n")
-    writer.writerow([":START_ID", ":END_ID", ":TYPE"])
-    for start, predicate, end in sorted(edges, key=lambda e: (type_names[e[1]], e[0], e[2])):
-        writer.writerow([start, end, type_names[predicate]])
+    def header(self) -> bytes:
+        return _csv_rows([["iri:ID", ":LABEL", *(self.columns[i] for i in self.ordered)]])
 
-    cypher = load_cypher(labels, properties, columns, sorted(set(type_names.values())))
-    return {f"{directory}/nodes.csv": nodes.getvalue().encode("utf-8"),
-            f"{directory}/relationships.csv": rels.getvalue().encode("utf-8"),
-            f"{directory}/load.cypher": cypher.encode("utf-8")}
+    def node_rows(self, nodes: list[tuple[str, str, dict[str, list[str]]]]) -> bytes:
+        rows = []
+        for node, labels, props in nodes:
+            row = [node, labels]
+            for iri in self.ordered:
+                values = props.get(iri, [])
+                if len(values) > 1 and any(ARRAY_DELIMITER in v for v in values):
+                    raise OutputError(f"{node}: a value of {self.columns[iri].split(':')[0]} "
+                                      f"contains {ARRAY_DELIMITER!r}, the array delimiter")
+                row.append(ARRAY_DELIMITER.join(values))
+            rows.append(row)
+        return _csv_rows(rows)
+
+    def edge_rows(self, edges: list[tuple[str, str, str]]) -> bytes:
+        return _csv_rows([start, end, self.types[p]] for start, p, end in
+                         sorted(edges, key=lambda e: (self.types[e[1]], e[0], e[2])))
+
+    def cypher(self) -> bytes:
+        return load_cypher(self.label_props, self.columns,
+                           sorted(set(self.types.values()))).encode("utf-8")
+
+
+EDGES_HEADER = b":START_ID,:END_ID,:TYPE\n"
+
+
+def _csv_rows(rows: Iterable[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
 
 
 def _convert(column: str) -> str:
@@ -147,9 +163,8 @@ def _convert(column: str) -> str:
     return f"n.`{name}` = " + (f"{cast}({field})" if cast else field)
 
 
-def load_cypher(labels: dict[str, set[str]],
-                properties: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]],
-                columns: dict[str, str], types: list[str]) -> str:
+def load_cypher(label_props: dict[str, set[str]], columns: dict[str, str],
+                types: list[str]) -> str:
     """A Cypher script that loads nodes.csv and relationships.csv with LOAD CSV."""
     out = [
         "// tip-kg for Neo4j: loads nodes.csv and relationships.csv with LOAD CSV.",
@@ -159,9 +174,8 @@ def load_cypher(labels: dict[str, set[str]],
         f"// Generated by `kg build` from the graph at {BASE}; do not edit.",
         "",
     ]
-    by_labels: dict[tuple[str, ...], set[str]] = defaultdict(set)
-    for node, names in labels.items():
-        by_labels[tuple(sorted(names))].update(properties[node])
+    by_labels = {tuple(labels.split(ARRAY_DELIMITER)): props
+                 for labels, props in label_props.items()}
     for names in sorted(by_labels):
         out.append(f"CREATE CONSTRAINT {'_'.join(n.lower() for n in names)}_iri IF NOT EXISTS "
                    f"FOR (n:{names[-1]}) REQUIRE n.iri IS UNIQUE;")

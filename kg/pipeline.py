@@ -5,9 +5,15 @@ The CLI calls exactly one of these per command; everything here also works from 
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
+import multiprocessing
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,10 +23,10 @@ from kg.check import check_files, check_references
 from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
 from kg.conflicts import find_conflicts
 from kg.errors import InputError, InvalidData
-from kg.export import serialize, write_files
-from kg.findings import Finding, Report
+from kg.export import Compactor, turtle_prefixes, write_exports
+from kg.findings import Report
 from kg.mapping import RDF_TYPE, map_seeds, ontology_quads
-from kg.neo4j import neo4j_files
+from kg.pieces import Style, make_pieces
 from kg.progress import Progress
 from kg.query import add_union_default_graph
 from kg.quotes import check_quotes, read_source_texts
@@ -33,37 +39,39 @@ from kg.shacl import (
     split_sparql_constraints,
     violation_findings,
 )
-from kg.vocab import KG, mint
+from kg.vocab import ID, KG, mint
 
 
 @dataclass
 class Validation:
-    """What validation produced: the report, the checked records, and per source the
-    mapped quads as N-Quads (`mapped_quads` parses them when a caller needs them; at
-    scale, validating does not need every source's quads in memory at once).
+    """What validation produced: the report, the checked records, and per seed file its
+    unit, whose export pieces (the mapped graph among them) stay in `cache` until needed.
     """
 
     report: Report
     seeds: Seeds
     units: list[SourceUnit] = field(default_factory=list, repr=False)
+    cache: UnitCache | None = field(default=None, repr=False)
 
     def mapped_quads(self) -> list[ox.Quad]:
-        """The quads of every source, from each unit's N-Quads."""
+        """The quads of every source, read back from each unit's pieces."""
         quads: list[ox.Quad] = []
         for unit in self.units:
-            if unit.nquads:
-                quads.extend(ox.parse(unit.nquads, format=ox.RdfFormat.N_QUADS))
+            if unit.summary is not None and self.cache is not None:
+                for nquads, _ in self.cache.pieces(unit).graphs.values():
+                    quads.extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
         return quads
 
 
 @dataclass
 class BuildResult:
-    """What a build wrote."""
+    """What a build wrote (nothing when `up_to_date`: the exports were already current)."""
 
     report: Report
     files: list[Path]
     triples: int
     quads: int
+    up_to_date: bool = False
 
 
 def sources_dir_from_env(sources_dir: str | Path | None) -> Path | None:
@@ -99,8 +107,9 @@ def default_cache_dir(seeds_dir: Path) -> Path:
 
 
 def _check_unit(path: Path, display: str, sources_dir: Path | None,
-                concepts: ConceptSchemes) -> SourceUnit:
-    """Parse, check, quote-check and map one seed file, on its own."""
+                concepts: ConceptSchemes) -> tuple[SourceUnit, bytes]:
+    """Parse, check, quote-check and map one seed file, on its own: the unit and the
+    N-Quads of its graph(s) (empty when the file has errors)."""
     report = Report()
     node, findings = read_seed_file(path, display)
     report.extend(findings)
@@ -112,28 +121,124 @@ def _check_unit(path: Path, display: str, sources_dir: Path | None,
                       seeds=seeds, quotes_checked=report.stats.get("quotes_checked", 0),
                       quotes_unchecked=report.stats.get("quotes_unchecked", 0),
                       texts=unit_texts(seeds, sources_dir))
-    if report.ok:
-        unit.nquads = ox.serialize(map_seeds(seeds), format=ox.RdfFormat.N_QUADS)
-    return unit
+    nquads = ox.serialize(map_seeds(seeds), format=ox.RdfFormat.N_QUADS) if report.ok else b""
+    return unit, nquads
+
+
+@dataclass
+class _Work:
+    """What checking a batch of seed files needs; set before the worker processes fork."""
+
+    sources_dir: Path | None
+    concepts: ConceptSchemes
+    style: Style
+    core: CoreShapes
+    constraints: list[tuple[str, str, str, str]]
+    ontology: list[ox.Triple]
+    cache: UnitCache
+
+
+_WORK: _Work | None = None
+_Item = tuple[int, Path, str, str]  # index in the seeds directory, path, display, cache key
+
+
+def _check_batch(batch: list[tuple[int, Path, str, str]]) -> list[tuple[int, SourceUnit]]:
+    """Check, map and cut into export pieces a batch of seed files, run SHACL over the
+    batch's graphs together (the ontology is read once per batch), and store each file's
+    unit and pieces in the cache. Runs in a worker process, or in this one."""
+    work = _WORK
+    assert work is not None
+    units: list[SourceUnit] = []
+    graphs: list[bytes] = []
+    for _, path, display, key in batch:
+        unit, nquads = _check_unit(path, display, work.sources_dir, work.concepts)
+        unit.key = key
+        units.append(unit)
+        graphs.append(nquads)
+    mapped = [(u, nq) for u, nq in zip(units, graphs, strict=True) if nq]
+    if mapped:
+        triples = set(work.ontology)
+        owner: dict[str, SourceUnit] = {}
+        for unit, nquads in mapped:
+            triples.update(q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+            for record in unit.seeds.assertions:
+                owner[record.id] = unit
+                for actor in record.many("actor"):
+                    triples.add(ox.Triple(ox.NamedNode(mint("organization", actor)), RDF_TYPE,
+                                          ox.NamedNode(str(KG.Organization))))
+        for violation in native_conformance(list(triples), work.core, work.constraints):
+            parts = violation[1].removeprefix(ID).split("/")
+            unit = owner.get(parts[1]) if len(parts) > 1 else None
+            unit = unit or mapped[0][0]  # about no record: reported with the batch's first file
+            unit.shacl_findings.extend(violation_findings([violation], unit.seeds))
+    for unit, nquads in zip(units, graphs, strict=True):
+        pieces = None
+        if nquads:
+            own = frozenset([*(r.id for r in unit.seeds.assertions),
+                             *(s.id for s in unit.seeds.sources)])
+            pieces, unit.summary = make_pieces(nquads, own, work.style)
+        work.cache.put(unit, pieces)
+    return [(item[0], unit) for item, unit in zip(batch, units, strict=True)]
+
+
+def _batches(todo: list[_Item], workers: int) -> list[list[_Item]]:
+    # a few batches per worker keep both busy to the end; 25 files amortize the ontology
+    size = max(1, min(25, -(-len(todo) // (workers * 4))))
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
+
+
+def default_jobs() -> int:
+    """Worker processes for checking seed files: `$KG_JOBS`, else one per CPU available."""
+    env = os.environ.get("KG_JOBS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    # Checking and loading cached units make millions of small objects and no cycles;
+    # the cyclic collector's passes over them took three quarters of a cached run.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
              ontology_dir: str | Path | None = None, shacl: bool = True, *,
-             cache_dir: str | Path | bool | None = None,
-             progress: bool = False) -> Validation:
+             cache_dir: str | Path | bool | None = None, progress: bool = False,
+             jobs: int | None = None) -> Validation:
     """Check every seed file; gather every problem into the report instead of stopping.
 
     Quotes are checked against the texts in `sources_dir` (or `$KG_SOURCES`); without
-    them the quotes are reported as unchecked. SHACL runs on the mapped graph when
-    everything else passed.
+    them the quotes are reported as unchecked. SHACL runs on each file's mapped graph
+    (with the ontology) when the file has no other errors; `shacl=False` leaves its
+    findings out of the report.
 
-    Each seed file is checked on its own and the outcome kept in `cache_dir` (default
-    `.kg-cache/` beside the seeds directory; `False` for none), keyed by the file's bytes,
-    its source text's, the ontology's and tip-kg's version: an unchanged file is not
-    parsed again. The checks across files (unique ids, actor references, conflicts)
-    always run over all of them. `report.stats` counts `parsed` files and `cache_hits`.
+    Each seed file is checked on its own, in `jobs` worker processes (default
+    `default_jobs()`), and the outcome kept in `cache_dir` (default `.kg-cache/` beside the
+    seeds directory; `False` for none), keyed by the file's bytes, its source text's, the
+    ontology's and tip-kg's version: an unchanged file is not parsed again. The checks
+    across files (unique ids, actor references, conflicts) always run over all of them.
+    `report.stats` counts `parsed` files and `cache_hits`.
     """
-    seeds_path = Path(seeds_dir)
+    with _gc_paused():
+        return _validate(Path(seeds_dir), sources_dir, ontology_dir, shacl, cache_dir,
+                         progress, jobs)
+
+
+def _validate(seeds_path: Path, sources_dir: str | Path | None,
+              ontology_dir: str | Path | None, shacl: bool,
+              cache_dir: str | Path | bool | None, progress: bool,
+              jobs: int | None) -> Validation:
+    global _WORK
     onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
     paths = seed_paths(seeds_path)
     texts_dir = sources_dir_from_env(sources_dir)
@@ -141,103 +246,110 @@ def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = N
     cache = UnitCache(default_cache_dir(seeds_path) if cache_dir is None else
                       (Path(cache_dir) if cache_dir else None), onto, texts_dir)
     report = Report()
-    units: list[SourceUnit] = []
-    bar = Progress("check", len(paths), progress)
-    for path in paths:
+    found: dict[int, SourceUnit] = {}
+    todo: list[_Item] = []
+    for i, path in enumerate(paths):
         display = _display(path)
-        unit = cache.get(path, display)
+        key = cache.key(path, display)
+        unit = cache.get(key)
         if unit is None:
-            unit = _check_unit(path, display, texts_dir, concepts)
-            cache.put(path, display, unit)
-        units.append(unit)
-        bar.advance()
+            todo.append((i, path, display, key))
+        else:
+            found[i] = unit
+    bar = Progress("check", len(paths), progress)
+    bar.advance(len(found))
+    if todo:
+        shapes = load_shapes(onto / "shapes.ttl")
+        core_graph, constraints = split_sparql_constraints(shapes)
+        _WORK = _Work(texts_dir, concepts, export_style(onto, concepts), CoreShapes(core_graph),
+                      constraints, [q.triple for q in ontology_quads(onto)], cache)
+        workers = min(jobs or default_jobs(), len(todo))
+        batches = _batches(todo, workers)
+        try:
+            if workers > 1:
+                with multiprocessing.get_context("fork").Pool(workers) as pool:
+                    for checked in pool.imap_unordered(_check_batch, batches):
+                        found.update(checked)
+                        bar.advance(len(checked))
+            else:
+                for batch in batches:
+                    found.update(_check_batch(batch))
+                    bar.advance(len(batch))
+        finally:
+            _WORK = None
     bar.close()
+    units = [found[i] for i in range(len(paths))]
     seeds = Seeds()
-    checked = unchecked = 0
+    checked_quotes = unchecked = 0
     for unit in units:
         report.extend(unit.findings)
         seeds.sources.extend(unit.seeds.sources)
         seeds.assertions.extend(unit.seeds.assertions)
         seeds.files.update(unit.seeds.files)
-        checked += unit.quotes_checked
+        checked_quotes += unit.quotes_checked
         unchecked += unit.quotes_unchecked
     check_references(seeds, report)
     report.extend(find_conflicts(seeds.assertions))
-    report.stats["quotes_checked"] = checked
+    if shacl:
+        for unit in units:
+            report.extend(unit.shacl_findings)
+    report.stats["quotes_checked"] = checked_quotes
     report.stats["quotes_unchecked"] = unchecked
     report.stats["files"] = sum(1 for u in units if u.parsed)
     report.stats["sources"] = len(seeds.sources)
     report.stats["assertions"] = len(seeds.assertions)
     report.stats["parsed"] = cache.misses
     report.stats["cache_hits"] = cache.hits
-    result = Validation(report, seeds, units=units)
-    if report.ok and shacl:
-        report.extend(_shacl(units, onto, seeds, cache, progress))
-    return result
+    return Validation(report, seeds, units=units, cache=cache)
 
 
-def _shacl(units: list[SourceUnit], onto: Path, seeds: Seeds, cache: UnitCache,
-           progress: bool) -> list[Finding]:
-    """SHACL over the sources not yet known to conform, a few hundred at a time.
-
-    Each source's graph stands on its own (it describes every country and year it names),
-    so it is checked with the ontology and with a type for each organization it names as
-    an actor, which `check_references` has proved is one; the result holds whatever the
-    other sources say, and a source that conformed is not checked again.
-    """
-    todo = [u for u in units if not u.shacl_ok]
-    if not todo:
-        return []
-    shapes = load_shapes(onto / "shapes.ttl")
-    core_graph, constraints = split_sparql_constraints(shapes)
-    core = CoreShapes(core_graph)
-    ontology = [ox.Triple(q.subject, q.predicate, q.object) for q in ontology_quads(onto)]
-    findings: list[Finding] = []
-    bar = Progress("shacl", len(todo), progress)
-    for start in range(0, len(todo), _SHACL_CHUNK):
-        chunk = todo[start:start + _SHACL_CHUNK]
-        triples = set(ontology)
-        for unit in chunk:
-            triples.update(ox.Triple(q.subject, q.predicate, q.object)
-                           for q in ox.parse(unit.nquads, format=ox.RdfFormat.N_QUADS))
-            for record in unit.seeds.assertions:
-                for actor in record.many("actor"):
-                    triples.add(ox.Triple(ox.NamedNode(mint("organization", actor)), RDF_TYPE,
-                                          ox.NamedNode(str(KG.Organization))))
-        violations = native_conformance(list(triples), core, constraints)
-        findings.extend(violation_findings(violations, seeds))
-        if not violations:
-            for unit in chunk:
-                unit.shacl_ok = True
-                cache.update(unit)
-        bar.advance(len(chunk))
-    bar.close()
-    return findings
-
-
-_SHACL_CHUNK = 200  # sources per SHACL run: large enough to amortize the ontology
+def export_style(onto: Path, concepts: ConceptSchemes | None = None) -> Style:
+    """The Turtle prefixes and JSON-LD compactor every export piece is written with."""
+    concepts = concepts or load_concepts(onto.resolve())
+    return Style(turtle_prefixes(concepts.by_scheme), Compactor(read_context(onto)))
 
 
 def build(seeds_dir: str | Path = "seeds", out_dir: str | Path = "exports",
           sources_dir: str | Path | None = None,
           ontology_dir: str | Path | None = None, *,
-          cache_dir: str | Path | bool | None = None, progress: bool = False) -> BuildResult:
-    """Validate, then write every export into `out_dir`; invalid seeds write nothing."""
+          cache_dir: str | Path | bool | None = None, progress: bool = False,
+          jobs: int | None = None) -> BuildResult:
+    """Validate, then write every export into `out_dir`; invalid seeds write nothing.
+
+    The exports are assembled from each seed file's cached pieces (see `kg.pieces`). When
+    no input changed since the last build into `out_dir` and its files are as that build
+    left them, nothing is written (`up_to_date`).
+    """
+    with _gc_paused():
+        return _build(seeds_dir, Path(out_dir), sources_dir, ontology_dir, cache_dir,
+                      progress, jobs)
+
+
+def _build(seeds_dir: str | Path, out: Path, sources_dir: str | Path | None,
+           ontology_dir: str | Path | None, cache_dir: str | Path | bool | None,
+           progress: bool, jobs: int | None) -> BuildResult:
     onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
-    result = validate(seeds_dir, sources_dir, onto, cache_dir=cache_dir, progress=progress)
+    result = validate(seeds_dir, sources_dir, onto, cache_dir=cache_dir, progress=progress,
+                      jobs=jobs)
     if not result.report.ok:
         raise InvalidData(result.report)
-    bar = Progress("map", 1, progress)
-    quads = result.mapped_quads() + ontology_quads(onto)
+    cache = result.cache
+    assert cache is not None
+    key = hashlib.sha256("\0".join([cache.base, *(u.key for u in result.units)]).encode()
+                         ).hexdigest()
+    previous = cache.written(out, key)
+    if previous is not None:
+        return BuildResult(result.report, [], previous["counts"]["triples"],
+                           previous["counts"]["quads"], up_to_date=True)
+    ontology = sorted(set(ox.serialize(ontology_quads(onto),
+                                       format=ox.RdfFormat.N_QUADS).splitlines()))
+    units = [(u.summary, partial(cache.pieces, u)) for u in result.units if u.summary]
+    bar = Progress("write", 1, progress)
+    files, counts = write_exports(out, export_style(onto), read_context(onto), ontology, units)
     bar.close()
-    bar = Progress("write", 2, progress)
-    files = serialize(quads, read_context(onto))
-    files.update(neo4j_files(quads))
-    bar.advance()
-    written = write_files(Path(out_dir), files)
-    bar.close()
-    triples = files["tip-kg.nt"].count(b"\n")
-    return BuildResult(result.report, written, triples, files["tip-kg.nq"].count(b"\n"))
+    quads = sum(counts.graphs.values())
+    cache.record_written(out, key, files, {"triples": counts.triples, "quads": quads})
+    return BuildResult(result.report, files, counts.triples, quads)
 
 
 def read_context(ontology_dir: Path) -> dict[str, object]:

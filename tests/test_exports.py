@@ -95,10 +95,18 @@ def test_committed_exports_are_fresh(built: Path) -> None:
     assert not stale, f"exports/ is stale for {stale}: run `make build` and commit exports/"
 
 
-def test_nt_and_nq_are_sorted(built: Path) -> None:
-    for name in ("tip-kg.nt", "tip-kg.nq"):
-        lines = (built / name).read_bytes().splitlines()
-        assert lines == sorted(lines), name
+def test_nt_and_nq_are_in_their_documented_order(built: Path) -> None:
+    # N-Quads: graph after graph in IRI order, each graph's lines sorted
+    lines = (built / "tip-kg.nq").read_bytes().splitlines()
+    keys = [(line.rsplit(b" ", 2)[1], line) for line in lines]
+    assert keys == sorted(keys)
+    # N-Triples: each triple once; the ontology and shared resources, then each source's
+    # own statements, each part sorted
+    lines = (built / "tip-kg.nt").read_bytes().splitlines()
+    assert len(lines) == len(set(lines))
+    starts = [0] + [i for i in range(1, len(lines)) if lines[i] < lines[i - 1]]
+    assert len(starts) == 3, "shared part, then the two sources"
+    assert all(b"/id/country/" not in line.split(b" ", 1)[0] for line in lines[starts[1]:])
 
 
 def test_void_counts_and_distributions(built: Path, expected: Graph) -> None:

@@ -75,6 +75,41 @@ def test_cached_rebuild_is_byte_identical_and_parses_only_what_changed(tmp_path:
     assert b"Edited prosecution measure" in (tmp_path / "edited" / "tip-kg.nt").read_bytes()
 
 
+def test_parallel_build_equals_a_single_process_build(tmp_path: Path) -> None:
+    corpus = _generate(tmp_path / "corpus")
+    outs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
+                        str(corpus / "sources"), "--out", str(out),
+                        env={"KG_JOBS": jobs})
+        assert result.returncode == 0, result.stderr
+        (corpus / ".kg-cache").rename(tmp_path / f"cache{jobs}")
+        outs[jobs] = {name: (out / name).read_bytes() for name in _files(out)}
+    assert outs["1"] == outs["2"]
+    assert len(outs["1"]) == 9
+
+
+def test_rebuild_with_nothing_changed_writes_nothing(tmp_path: Path) -> None:
+    corpus = _generate(tmp_path / "corpus")
+    out = tmp_path / "out"
+    first = _build(corpus, out)
+    assert not first["up_to_date"] and len(first["files"]) == 9
+    stamps = {name: (out / name).stat().st_mtime_ns for name in _files(out)}
+    again = _build(corpus, out)
+    assert again["up_to_date"] and again["files"] == []
+    assert (again["triples"], again["quads"]) == (first["triples"], first["quads"])
+    assert stamps == {name: (out / name).stat().st_mtime_ns for name in _files(out)}
+    # an export edited (or deleted) by hand is written again
+    (out / "tip-kg.nt").write_bytes(b"")
+    third = _build(corpus, out)
+    assert not third["up_to_date"] and (out / "tip-kg.nt").stat().st_size > 0
+    (out / "void.ttl").unlink()
+    assert not _build(corpus, out)["up_to_date"] and (out / "void.ttl").is_file()
+    # another output directory is written, whatever was built elsewhere
+    assert not _build(corpus, tmp_path / "elsewhere")["up_to_date"]
+
+
 def test_a_changed_source_text_is_checked_again(tmp_path: Path) -> None:
     corpus = _generate(tmp_path / "corpus")
     _build(corpus, tmp_path / "out")
