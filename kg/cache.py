@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from kg import __version__
+from kg.check import References
+from kg.conflicts import Claim
 from kg.errors import OutputError
 from kg.findings import Finding
 from kg.pieces import Pieces, Summary
@@ -31,12 +33,16 @@ _ONTOLOGY_FILES = ("tip-kg.ttl", "concepts.ttl", "shapes.ttl", "context.jsonld")
 
 @dataclass
 class SourceUnit:
-    """One seed file, checked on its own: findings, records, SHACL outcome, export summary."""
+    """One seed file, checked on its own: findings, SHACL outcome, export summary, and what
+    the checks across files need; its records and pieces are stored beside it."""
 
     display: str
     parsed: bool
     findings: list[Finding]
-    seeds: Seeds
+    references: References  # what the checks across files need of its records
+    claims: tuple[list[Claim], list[Claim]]  # and what the conflict warnings need
+    sources: int = 0
+    assertions: int = 0
     quotes_checked: int = 0
     quotes_unchecked: int = 0
     texts: dict[str, str | None] = field(default_factory=dict)  # text file -> its SHA-256
@@ -111,8 +117,8 @@ class UnitCache:
                     unit = pickle.load(handle)
             except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
                 unit = None
-        if unit is not None and unit.summary is not None and \
-                not self._file(key, ".pieces").is_file():
+        if unit is not None and (not self._file(key, ".records").is_file() or (
+                unit.summary is not None and not self._file(key, ".pieces").is_file())):
             unit = None
         if unit is not None and self.sources_dir is not None and any(
                 _sha256(self.sources_dir / name) != sha for name, sha in unit.texts.items()):
@@ -123,20 +129,24 @@ class UnitCache:
         self.hits += 1
         return unit
 
-    def put(self, unit: SourceUnit, pieces: Pieces | None) -> None:
-        """Store `unit` (and its pieces) under `unit.key`, atomically; a cache that cannot
-        be written is skipped, unless the pieces are needed and nowhere else."""
+    def put(self, unit: SourceUnit, seeds: Seeds, pieces: Pieces | None) -> None:
+        """Store `unit`, its records and its pieces under `unit.key`, each atomically; a
+        cache that cannot be written is an error, as the build reads them back."""
         if not unit.key:
             return
         try:
             if pieces is not None:
                 self._dump(self._file(unit.key, ".pieces"), pieces)
+            self._dump(self._file(unit.key, ".records"), seeds)
             self._dump(self._file(unit.key), unit)
         except OSError as exc:
-            if pieces is not None:
-                raise OutputError(f"{self.directory}: cannot write the build cache: {exc}",
-                                  "make it writable, or delete it") from exc
-            return
+            raise OutputError(f"{self.directory}: cannot write the build cache: {exc}",
+                              "make it writable, or delete it") from exc
+
+    def records(self, unit: SourceUnit) -> Seeds:
+        """The checked records stored with `unit`."""
+        with self._file(unit.key, ".records").open("rb") as handle:
+            return pickle.load(handle)
 
     def pieces(self, unit: SourceUnit) -> Pieces:
         """The export pieces stored with `unit`."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pycountry
@@ -410,28 +411,46 @@ def _check_kind_rules(checker: _Checker, record: AssertionRecord) -> AssertionRe
     return record if ok else None
 
 
-def check_references(seeds: Seeds, report: Report) -> None:
+@dataclass
+class References:
+    """What the checks across files need of a file's records: ids, kinds, actor names."""
+
+    sources: list[tuple[str, Location]] = field(default_factory=list)
+    assertions: list[tuple[str, str, Location]] = field(default_factory=list)  # id, kind, at
+    actors: list[tuple[str, Location]] = field(default_factory=list)  # name, where used
+
+    @classmethod
+    def of(cls, seeds: Seeds) -> References:
+        return cls([(s.id, s.field_locs.get("id", s.loc)) for s in seeds.sources],
+                   [(r.id, r.kind, r.field_locs.get("id", r.loc)) for r in seeds.assertions],
+                   [(ref, r.field_locs.get("actor", r.loc)) for r in seeds.assertions
+                    for ref in r.many("actor")])
+
+    def extend(self, other: References) -> None:
+        self.sources.extend(other.sources)
+        self.assertions.extend(other.assertions)
+        self.actors.extend(other.actors)
+
+
+def check_references(seeds: Seeds | References, report: Report) -> None:
     """Ids unique across all seeds; `actor` names an organization assertion."""
+    refs = seeds if isinstance(seeds, References) else References.of(seeds)
     first: dict[str, Location] = {}
-    for source in seeds.sources:
-        if source.id in first:
-            report.error("duplicate-id", f"source id {source.id!r} is used twice "
-                         f"(first at {first[source.id]})", source.field_locs.get("id", source.loc),
-                         "every source needs its own id")
-        first.setdefault(source.id, source.field_locs.get("id", source.loc))
+    for source_id, loc in refs.sources:
+        if source_id in first:
+            report.error("duplicate-id", f"source id {source_id!r} is used twice "
+                         f"(first at {first[source_id]})", loc, "every source needs its own id")
+        first.setdefault(source_id, loc)
     seen: dict[str, Location] = {}
-    for record in seeds.assertions:
-        loc = record.field_locs.get("id", record.loc)
-        if record.id in seen:
-            report.error("duplicate-id", f"assertion id {record.id!r} is used twice "
-                         f"(first at {seen[record.id]})", loc, "give each assertion its own id")
+    for record_id, _, loc in refs.assertions:
+        if record_id in seen:
+            report.error("duplicate-id", f"assertion id {record_id!r} is used twice "
+                         f"(first at {seen[record_id]})", loc, "give each assertion its own id")
         else:
-            seen[record.id] = loc
-    kinds = {r.id: r.kind for r in seeds.assertions}
-    for record in seeds.assertions:
-        for ref in record.many("actor"):
-            if kinds.get(ref) != "organization":
-                what = "no assertion" if ref not in kinds else f"a {kinds[ref]}"
-                report.error("bad-reference", f"actor {ref!r} is {what}, not an organization",
-                             record.field_locs.get("actor", record.loc),
-                             "name the id of an `organization` assertion")
+            seen[record_id] = loc
+    kinds = {record_id: kind for record_id, kind, _ in refs.assertions}
+    for ref, loc in refs.actors:
+        if kinds.get(ref) != "organization":
+            what = "no assertion" if ref not in kinds else f"a {kinds[ref]}"
+            report.error("bad-reference", f"actor {ref!r} is {what}, not an organization",
+                         loc, "name the id of an `organization` assertion")

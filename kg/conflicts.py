@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Hashable
 
-from kg.findings import Finding
+from kg.findings import Finding, Location
 from kg.records import AssertionRecord, Literal
 
 
@@ -48,6 +48,40 @@ def _claim(record: AssertionRecord) -> Hashable:
     return None
 
 
+# (key, value, source id, record id, location): what one record claims under one key
+Claim = tuple[Hashable, Hashable, str, str, Location]
+
+
+def conflict_claims(assertions: list[AssertionRecord]) -> tuple[list[Claim], list[Claim]]:
+    """The claims of some records that `conflicts_among` compares: by value, and legal
+    instruments' dates (compared by precision). Small, so each file's are kept in its
+    cache entry and the records themselves need not be read again."""
+    claims: list[Claim] = []
+    dates: list[Claim] = []
+    for record in assertions:
+        def add(key: Hashable, value: Hashable, to: list[Claim] = claims,
+                record: AssertionRecord = record) -> None:
+            to.append((key, value, record.source_id, record.id, record.loc))
+
+        if record.kind == "tier_placement":
+            for year in record.many("year"):
+                add(("tier", record.one("country").code, year), record.one("tier").notation)
+        elif record.kind == "law_article":
+            base = _key(record)
+            penalty = record.one("max_penalty_years")
+            for article in record.many("article"):
+                add((*base, article), f"{_number(penalty)} years" if penalty else None)
+        elif record.kind == "legal_instrument":
+            f = record.fields
+            add(("legal_instrument", f["jurisdiction"].code, f["instrument_type"].notation,
+                 f["title"].casefold()), record.one("date").text, dates)
+        else:
+            key = _key(record)
+            if key is not None:
+                add(key, _claim(record))
+    return claims, dates
+
+
 def find_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
     """Warnings for claims of different sources that disagree.
 
@@ -59,35 +93,27 @@ def find_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
     instrument (jurisdiction, type, title) dates that cannot both hold (`2008` and
     `2008-07` agree, `2007` and `2008` do not).
     """
+    return conflicts_among(*conflict_claims(assertions))
+
+
+def conflicts_among(claims: list[Claim], dates: list[Claim]) -> list[Finding]:
+    """`find_conflicts` over claims gathered with `conflict_claims`."""
     findings: list[Finding] = []
-    groups: dict[Hashable, list[tuple[Hashable, AssertionRecord]]] = defaultdict(list)
-    for record in assertions:
-        if record.kind == "tier_placement":
-            for year in record.many("year"):
-                key = ("tier", record.one("country").code, year)
-                groups[key].append((record.one("tier").notation, record))
-        elif record.kind == "law_article":
-            base = _key(record)
-            penalty = record.one("max_penalty_years")
-            for article in record.many("article"):
-                groups[(*base, article)].append(
-                    (f"{_number(penalty)} years" if penalty else None, record))
-        else:
-            key = _key(record)
-            if key is not None:
-                groups[key].append((_claim(record), record))
-    findings.extend(_instrument_conflicts(assertions))
-    for key, claims in sorted(groups.items(), key=lambda kv: str(kv[0])):
-        sources = {r.source_id for _, r in claims}
-        values = {v for v, _ in claims if v is not None}
+    groups: dict[Hashable, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        groups[claim[0]].append(claim)
+    findings.extend(_instrument_conflicts(dates))
+    for key, group in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        sources = {c[2] for c in group}
+        values = {c[1] for c in group if c[1] is not None}
         if len(sources) < 2 or len(values) < 2:
             continue
-        claims.sort(key=lambda claim: (claim[1].source_id, claim[1].id))
-        told = "; ".join(f"{r.source_id} ({r.id}) says {v}" for v, r in claims)
-        for _, record in claims:
+        group.sort(key=lambda c: (c[2], c[3]))
+        told = "; ".join(f"{source} ({rid}) says {value}" for _, value, source, rid, _ in group)
+        for *_, loc in group:
             findings.append(Finding(
                 "warning", "sources-disagree",
-                f"sources disagree on {_describe(key)}: {told}", record.loc,
+                f"sources disagree on {_describe(key)}: {told}", loc,
                 "both claims stay in the graph; query `conflicts` lists them"))
     return findings
 
@@ -96,30 +122,26 @@ def _describe(key: tuple[Hashable, ...]) -> str:
     return " ".join(str(part) for part in key if part not in (None, ()))
 
 
-def _instrument_conflicts(assertions: list[AssertionRecord]) -> list[Finding]:
+def _instrument_conflicts(dates: list[Claim]) -> list[Finding]:
     # Dates of different precision agree when one is a prefix of the other, so these
     # cannot be grouped by value like the other kinds.
-    groups: dict[Hashable, list[AssertionRecord]] = defaultdict(list)
-    for record in assertions:
-        if record.kind == "legal_instrument":
-            f = record.fields
-            groups[("legal_instrument", f["jurisdiction"].code, f["instrument_type"].notation,
-                    f["title"].casefold())].append(record)
+    groups: dict[Hashable, list[Claim]] = defaultdict(list)
+    for claim in dates:
+        groups[claim[0]].append(claim)
     findings: list[Finding] = []
-    for key, records in sorted(groups.items(), key=lambda kv: str(kv[0])):
+    for key, group in sorted(groups.items(), key=lambda kv: str(kv[0])):
         clashing = {
-            r.id for a in records for b in records for r in (a, b)
-            if a.source_id != b.source_id and not _dates_agree(a.one("date").text,
-                                                                b.one("date").text)}
+            c[3] for a in group for b in group for c in (a, b)
+            if a[2] != b[2] and not _dates_agree(str(a[1]), str(b[1]))}
         if not clashing:
             continue
-        records.sort(key=lambda r: (r.source_id, r.id))
-        told = "; ".join(f"{r.source_id} ({r.id}) says {r.one('date').text}" for r in records)
-        for record in records:
-            if record.id in clashing:
+        group.sort(key=lambda c: (c[2], c[3]))
+        told = "; ".join(f"{source} ({rid}) says {date}" for _, date, source, rid, _ in group)
+        for _, _, _, rid, loc in group:
+            if rid in clashing:
                 findings.append(Finding(
                     "warning", "sources-disagree",
-                    f"sources disagree on {_describe(key)} date: {told}", record.loc,
+                    f"sources disagree on {_describe(key)} date: {told}", loc,
                     "both claims stay in the graph; query `conflicts` lists them"))
     return findings
 

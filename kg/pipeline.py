@@ -19,9 +19,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.cache import SourceUnit, UnitCache, unit_texts
-from kg.check import check_files, check_references
+from kg.check import References, check_files, check_references
 from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
-from kg.conflicts import find_conflicts
+from kg.conflicts import Claim, conflict_claims, conflicts_among
 from kg.errors import InputError, InvalidData
 from kg.export import Compactor, turtle_prefixes, write_exports
 from kg.findings import Report
@@ -44,14 +44,26 @@ from kg.vocab import ID, KG, mint
 
 @dataclass
 class Validation:
-    """What validation produced: the report, the checked records, and per seed file its
-    unit, whose export pieces (the mapped graph among them) stay in `cache` until needed.
+    """What validation produced: the report, and per seed file its unit, whose records
+    and export pieces (the mapped graph among them) stay in `cache` until needed.
     """
 
     report: Report
-    seeds: Seeds
     units: list[SourceUnit] = field(default_factory=list, repr=False)
     cache: UnitCache | None = field(default=None, repr=False)
+
+    @property
+    def seeds(self) -> Seeds:
+        """Every file's checked records, read back from the cache (not kept in memory:
+        at scale the checks across files need only each unit's references and claims)."""
+        seeds = Seeds()
+        for unit in self.units:
+            if self.cache is not None and unit.key:
+                records = self.cache.records(unit)
+                seeds.sources.extend(records.sources)
+                seeds.assertions.extend(records.assertions)
+                seeds.files.update(records.files)
+        return seeds
 
     def mapped_quads(self) -> list[ox.Quad]:
         """The quads of every source, read back from each unit's pieces."""
@@ -107,9 +119,9 @@ def default_cache_dir(seeds_dir: Path) -> Path:
 
 
 def _check_unit(path: Path, display: str, sources_dir: Path | None,
-                concepts: ConceptSchemes) -> tuple[SourceUnit, bytes]:
-    """Parse, check, quote-check and map one seed file, on its own: the unit and the
-    N-Quads of its graph(s) (empty when the file has errors)."""
+                concepts: ConceptSchemes) -> tuple[SourceUnit, Seeds, bytes]:
+    """Parse, check, quote-check and map one seed file, on its own: the unit, the records
+    and the N-Quads of its graph(s) (empty when the file has errors)."""
     report = Report()
     node, findings = read_seed_file(path, display)
     report.extend(findings)
@@ -118,11 +130,14 @@ def _check_unit(path: Path, display: str, sources_dir: Path | None,
     texts = read_source_texts(seeds, sources_dir, report)
     check_quotes(seeds, texts, report)
     unit = SourceUnit(display=display, parsed=node is not None, findings=report.findings,
-                      seeds=seeds, quotes_checked=report.stats.get("quotes_checked", 0),
+                      references=References.of(seeds),
+                      claims=conflict_claims(seeds.assertions), sources=len(seeds.sources),
+                      assertions=len(seeds.assertions),
+                      quotes_checked=report.stats.get("quotes_checked", 0),
                       quotes_unchecked=report.stats.get("quotes_unchecked", 0),
                       texts=unit_texts(seeds, sources_dir))
     nquads = ox.serialize(map_seeds(seeds), format=ox.RdfFormat.N_QUADS) if report.ok else b""
-    return unit, nquads
+    return unit, seeds, nquads
 
 
 @dataclass
@@ -149,10 +164,12 @@ def _check_batch(batch: list[tuple[int, Path, str, str]]) -> list[tuple[int, Sou
     work = _WORK
     assert work is not None
     units: list[SourceUnit] = []
+    records: dict[int, Seeds] = {}
     graphs: list[bytes] = []
     for _, path, display, key in batch:
-        unit, nquads = _check_unit(path, display, work.sources_dir, work.concepts)
+        unit, seeds, nquads = _check_unit(path, display, work.sources_dir, work.concepts)
         unit.key = key
+        records[id(unit)] = seeds
         units.append(unit)
         graphs.append(nquads)
     mapped = [(u, nq) for u, nq in zip(units, graphs, strict=True) if nq]
@@ -161,7 +178,7 @@ def _check_batch(batch: list[tuple[int, Path, str, str]]) -> list[tuple[int, Sou
         owner: dict[str, SourceUnit] = {}
         for unit, nquads in mapped:
             triples.update(q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-            for record in unit.seeds.assertions:
+            for record in records[id(unit)].assertions:
                 owner[record.id] = unit
                 for actor in record.many("actor"):
                     triples.add(ox.Triple(ox.NamedNode(mint("organization", actor)), RDF_TYPE,
@@ -170,14 +187,14 @@ def _check_batch(batch: list[tuple[int, Path, str, str]]) -> list[tuple[int, Sou
             parts = violation[1].removeprefix(ID).split("/")
             unit = owner.get(parts[1]) if len(parts) > 1 else None
             unit = unit or mapped[0][0]  # about no record: reported with the batch's first file
-            unit.shacl_findings.extend(violation_findings([violation], unit.seeds))
+            unit.shacl_findings.extend(violation_findings([violation], records[id(unit)]))
     for unit, nquads in zip(units, graphs, strict=True):
         pieces = None
         if nquads:
-            own = frozenset([*(r.id for r in unit.seeds.assertions),
-                             *(s.id for s in unit.seeds.sources)])
+            own = frozenset([*(r[0] for r in unit.references.assertions),
+                             *(s[0] for s in unit.references.sources)])
             pieces, unit.summary = make_pieces(nquads, own, work.style)
-        work.cache.put(unit, pieces)
+        work.cache.put(unit, records[id(unit)], pieces)
     return [(item[0], unit) for item, unit in zip(batch, units, strict=True)]
 
 
@@ -279,28 +296,30 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
             _WORK = None
     bar.close()
     units = [found[i] for i in range(len(paths))]
-    seeds = Seeds()
+    references = References()
+    claims: list[Claim] = []
+    dates: list[Claim] = []
     checked_quotes = unchecked = 0
     for unit in units:
         report.extend(unit.findings)
-        seeds.sources.extend(unit.seeds.sources)
-        seeds.assertions.extend(unit.seeds.assertions)
-        seeds.files.update(unit.seeds.files)
+        references.extend(unit.references)
+        claims.extend(unit.claims[0])
+        dates.extend(unit.claims[1])
         checked_quotes += unit.quotes_checked
         unchecked += unit.quotes_unchecked
-    check_references(seeds, report)
-    report.extend(find_conflicts(seeds.assertions))
+    check_references(references, report)
+    report.extend(conflicts_among(claims, dates))
     if shacl:
         for unit in units:
             report.extend(unit.shacl_findings)
     report.stats["quotes_checked"] = checked_quotes
     report.stats["quotes_unchecked"] = unchecked
     report.stats["files"] = sum(1 for u in units if u.parsed)
-    report.stats["sources"] = len(seeds.sources)
-    report.stats["assertions"] = len(seeds.assertions)
+    report.stats["sources"] = sum(u.sources for u in units)
+    report.stats["assertions"] = sum(u.assertions for u in units)
     report.stats["parsed"] = cache.misses
     report.stats["cache_hits"] = cache.hits
-    return Validation(report, seeds, units=units, cache=cache)
+    return Validation(report, units=units, cache=cache)
 
 
 def export_style(onto: Path, concepts: ConceptSchemes | None = None) -> Style:
