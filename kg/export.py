@@ -108,6 +108,7 @@ class Compactor:
         self.prefixes: list[tuple[str, str]] = []
         self.terms: dict[str, tuple[str, str | None]] = {}  # property IRI -> (term, @type)
         self.class_terms: dict[str, str] = {}
+        self._short: dict[str, str] = {}  # IRI -> compacted: classes, properties, concepts recur
         raw = {k: v for k, v in context.items() if not k.startswith("@")}
         for term, definition in sorted(raw.items()):
             if isinstance(definition, str) and definition.endswith(("/", "#")):
@@ -136,6 +137,14 @@ class Compactor:
         return value
 
     def iri(self, iri: str) -> str:
+        short = self._short.get(iri)
+        if short is None:
+            short = self._compact(iri)
+            if len(self._short) < 50_000:  # bounded: assertion IRIs never recur
+                self._short[iri] = short
+        return short
+
+    def _compact(self, iri: str) -> str:
         for term, namespace in self.prefixes:
             if iri.startswith(namespace) and len(iri) > len(namespace):
                 return f"{term}:{iri[len(namespace):]}"

@@ -72,10 +72,11 @@ def split_sparql_constraints(shapes: Graph) -> tuple[Graph, list[tuple[str, str,
     return core, sorted(constraints)
 
 
-def _sparql_violations(quads: list[ox.Quad],
+def _sparql_violations(quads: Iterable[ox.Quad],
                        constraints: list[tuple[str, str, str, str]]) -> list[tuple[str, ...]]:
+    # `quads` in the default graph: the constraints query it
     store = ox.Store()
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    store.bulk_extend(quads)
     out = []
     for shape, target, message, select in constraints:
         focus = {t.subject for t in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(target))}
@@ -101,7 +102,8 @@ def conformance(quads: list[ox.Quad], shapes: Graph) -> list[tuple[str, str, str
         path = results.value(result, SH.resultPath)
         out.append((_name(shape), str(focus), str(message or "violates the shape"),
                     _name(path) if isinstance(path, URIRef) else None))
-    out.extend(_sparql_violations(quads, constraints))
+    out.extend(_sparql_violations([ox.Quad(q.subject, q.predicate, q.object) for q in quads],
+                                  constraints))
     return sorted(set(out), key=lambda v: tuple(x or "" for x in v))
 
 
