@@ -37,14 +37,18 @@ TARGETS = {"build_vs_floor": 2.5, "rdflib_vs_build": 10.0, "one_file_rebuild_s":
 
 
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (kg build's workers), now."""
+    """Memory of a process and all its descendants (kg build's workers), now: the sum of
+    their proportional set sizes, so that pages the forked workers share with their
+    parent are counted once."""
     total, todo = 0, [pid]
-    page = os.sysconf("SC_PAGE_SIZE")
     while todo:
         current = todo.pop()
         try:
-            with open(f"/proc/{current}/statm") as handle:
-                total += int(handle.read().split()[1]) * page
+            with open(f"/proc/{current}/smaps_rollup") as handle:
+                for line in handle:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children") as handle:
                     todo.extend(int(c) for c in handle.read().split())
@@ -54,9 +58,9 @@ def _tree_rss(pid: int) -> int:
 
 
 def run(args: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """(wall seconds, peak resident MB) of one child process and its workers; fails loudly
-    on an error. The peak is the larger of the kernel's (the largest single process) and
-    the sum over the process tree sampled every 20 ms (workers run side by side)."""
+    """(wall seconds, peak MB) of one child process and its workers; fails loudly on an
+    error. The peak is the larger of the kernel's peak resident size of the largest single
+    process and the tree's memory sampled every 20 ms (workers run side by side)."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     sampled = [0]
