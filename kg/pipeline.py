@@ -28,7 +28,6 @@ from kg.findings import Report
 from kg.mapping import RDF_TYPE, map_seeds, ontology_quads
 from kg.pieces import Style, make_pieces
 from kg.progress import Progress
-from kg.query import add_union_default_graph
 from kg.quotes import check_quotes, read_source_texts
 from kg.records import Seeds
 from kg.seedfile import read_seed_file
@@ -392,15 +391,34 @@ def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None =
     """The validated graph (ontology included) in an in-memory Oxigraph store.
 
     One named graph per source plus the ontology's, and their union, each triple once,
-    as the default graph (see `kg.query.add_union_default_graph`).
+    as the default graph (as `kg.query.add_union_default_graph` makes it).
     """
     onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
     result = validate(seeds_dir, sources_dir, onto, shacl=False, cache_dir=cache_dir)
     if not result.report.ok:
         raise InvalidData(result.report)
+    cache = result.cache
+    assert cache is not None
+    # Loaded from each file's pieces as bytes, parsed by Oxigraph: no Python object per
+    # quad (at 250k assertions those took gigabytes). The default graph gets the union
+    # the way `add_union_default_graph` makes it: shared statements once, then each
+    # file's own ones.
+    ontology = ontology_quads(onto)
     store = ox.Store()
-    store.bulk_extend(result.mapped_quads() + ontology_quads(onto))
-    return add_union_default_graph(store)
+    store.bulk_extend(ontology)
+    shared: set[bytes] = set()
+    for unit in result.units:
+        if unit.summary is None:
+            continue
+        pieces = cache.pieces(unit)
+        for nquads, _ in pieces.graphs.values():
+            store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(pieces.nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        shared.update(unit.summary.shared)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in ontology)
+    store.bulk_load(b"\n".join(sorted(shared)) + b"\n", format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.DefaultGraph())
+    return store
 
 
 _STATS_QUERIES = {

@@ -160,3 +160,17 @@ def test_native_shacl_agrees_with_pyshacl() -> None:
                                 shapes)
         assert reference, "the broken graph must violate something"
         assert native_conformance(broken, core, constraints) == reference, trial
+
+
+def test_load_graph_from_pieces_equals_the_union_of_the_mapped_quads() -> None:
+    from kg.mapping import ontology_quads
+    from kg.pipeline import load_graph, validate
+    from kg.query import add_union_default_graph
+
+    expected = ox.Store()
+    result = validate(SEEDS, cache_dir=False, shacl=False)
+    expected.bulk_extend(result.mapped_quads() + ontology_quads(ONTOLOGY))
+    add_union_default_graph(expected)
+    store = load_graph(SEEDS, cache_dir=False)
+    assert set(store) == set(expected)
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 3600
