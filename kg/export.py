@@ -415,27 +415,7 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
 
     If anything fails before the renames, nothing in `out_dir` has changed.
     """
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot create the output directory: {exc.strerror}") \
-            from exc
-    staged: list[tuple[str, Path]] = []
-    try:
+    with StagedFiles(out_dir) as out:
         for name, data in sorted(files.items()):
-            target = out_dir / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                       dir=target.parent)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except OSError as exc:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{out_dir}: cannot write the exports: {exc.strerror or exc}") from exc
-    return [target for _, target in staged]
+            out.write(name, data)
+        return out.commit()

@@ -4,9 +4,10 @@ The CSV files are in the format `neo4j-admin database import full` reads (`:ID`,
 `:LABEL`, `:START_ID`, `:END_ID`, `:TYPE` headers); `load.cypher` loads the same files
 with `LOAD CSV` for people who cannot run the offline importer. Every typed resource of
 the data (an assertion, a country, a year, a concept, a source, ...) becomes a node
-labelled with the local names of its classes; an IRI-valued property between two such
-nodes becomes a relationship, anything else a node property. The ontology's own classes
-and properties are not data and stay out.
+labelled with the local names of its classes; a property whose value is an IRI of
+tip-kg's instance space (`id/...`, every one of them a typed node) becomes a relationship,
+anything else a node property. The ontology's own classes and properties are not data
+and stay out. `kg.pieces` cuts each source's share; `Neo4jLayout` writes them.
 """
 
 from __future__ import annotations

@@ -174,3 +174,24 @@ def test_load_graph_from_pieces_equals_the_union_of_the_mapped_quads() -> None:
     store = load_graph(SEEDS, cache_dir=False)
     assert set(store) == set(expected)
     assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 3600
+
+
+def test_exports_that_cannot_all_be_written_leave_the_old_ones_whole(tmp_path: Path) -> None:
+    corpus = _generate(tmp_path / "corpus")
+    out = tmp_path / "out"
+    _build(corpus, out)
+    before = {name: (out / name).read_bytes() for name in _files(out)
+              if not name.startswith("neo4j/")}
+    for path in (out / "neo4j").iterdir():
+        path.unlink()
+    (out / "neo4j").rmdir()
+    (out / "neo4j").write_text("in the way\n")
+    changed = sorted((corpus / "seeds").glob("*.yaml"))[0]
+    changed.write_text(changed.read_text() + "# edited\n")
+    result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
+                    str(corpus / "sources"), "--out", str(out))
+    assert result.returncode != 0
+    assert "cannot" in result.stderr and "Traceback" not in result.stderr
+    assert {name: (out / name).read_bytes() for name in _files(out)
+            if name != "neo4j"} == before
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
