@@ -306,7 +306,9 @@ def write_exports(out_dir: Path, style: Style, context: dict[str, Any], ontology
                     out.write("tip-kg.ttl", pieces.turtle)
                     jsonld.extend(pieces.jsonld)
                     out.write("neo4j/nodes.csv", layout.node_rows(pieces.neo4j.nodes))
-                    out.write("neo4j/relationships.csv", layout.edge_rows(pieces.neo4j.edges))
+                    rows = pieces.neo4j
+                    out.write("neo4j/relationships.csv",
+                              layout.edge_rows_of(rows.rendered, rows.edge_types, rows.edges))
             out.write("tip-kg.nq", nq)
             out.write("tip-kg.trig", block)
         out.write("tip-kg.jsonld", b"\n  ]\n}\n")

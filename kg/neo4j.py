@@ -112,7 +112,7 @@ class Neo4jLayout:
         out = {iri: f"{names[iri]}:{_column_type(frozenset(kinds[iri]))}"
                     f"{'[]' if many[iri] else ''}" for iri in sorted(kinds)}
         predicates = set().union(*edge_predicates)
-        types = {iri: relationship_type(name) for iri, name in _names(predicates).items()}
+        types = relationship_types(predicates)
         merged: dict[str, set[str]] = defaultdict(set)
         for part_props in label_props:
             for labels, props in part_props.items():
@@ -136,8 +136,16 @@ class Neo4jLayout:
         return _csv_rows(rows)
 
     def edge_rows(self, edges: list[tuple[str, str, str]]) -> bytes:
-        return _csv_rows([start, end, self.types[p]] for start, p, end in
-                         sorted(edges, key=lambda e: (self.types[e[1]], e[0], e[2])))
+        return edge_rows(edges, self.types)
+
+    def edge_rows_of(self, rendered: bytes, types: dict[str, str],
+                     edges: list[tuple[str, str, str]]) -> bytes:
+        """Rows rendered ahead with a part's own `types`, if every one is the type the whole
+        graph gives (two properties of one local name in different parts would not be);
+        else the part's `edges` rendered again."""
+        if all(self.types.get(p) == name for p, name in types.items()):
+            return rendered
+        return self.edge_rows(edges)
 
     def cypher(self) -> bytes:
         return load_cypher(self.label_props, self.columns,
@@ -145,6 +153,22 @@ class Neo4jLayout:
 
 
 EDGES_HEADER = b":START_ID,:END_ID,:TYPE\n"
+
+
+def relationship_types(predicates: Iterable[str]) -> dict[str, str]:
+    """A relationship type per predicate IRI, from its local name (`prefix_local` where two
+    predicates share one).
+
+    >>> relationship_types(["http://www.w3.org/ns/prov#wasDerivedFrom"])
+    {'http://www.w3.org/ns/prov#wasDerivedFrom': 'WAS_DERIVED_FROM'}
+    """
+    return {iri: relationship_type(name) for iri, name in _names(predicates).items()}
+
+
+def edge_rows(edges: list[tuple[str, str, str]], types: dict[str, str]) -> bytes:
+    """relationships.csv rows of `edges` (start, predicate, end), sorted by type, start, end."""
+    return _csv_rows([start, end, types[p]] for start, p, end in
+                     sorted(edges, key=lambda e: (types[e[1]], e[0], e[2])))
 
 
 def _csv_rows(rows: Iterable[list[str]]) -> bytes:

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 
 from kg.errors import OutputError
 from kg.mapping import RDF_TYPE
-from kg.neo4j import is_node_class, is_node_iri, local_name
+from kg.neo4j import edge_rows, is_node_class, is_node_iri, local_name, relationship_types
 from kg.vocab import ID
 
 # Kinds of minted IRIs that several sources describe; every other kind is minted from
@@ -100,6 +100,8 @@ class Neo4jPart:
 
     nodes: list[tuple[str, str, dict[str, list[str]]]] = field(default_factory=list)
     edges: list[tuple[str, str, str]] = field(default_factory=list)  # start, predicate, end
+    edge_types: dict[str, str] = field(default_factory=dict)  # as `rendered` names them
+    rendered: bytes = b""  # relationships.csv rows of `edges`, made in the worker
     columns: dict[str, tuple[frozenset[str], bool]] = field(default_factory=dict)
     label_props: dict[str, frozenset[str]] = field(default_factory=dict)
 
@@ -240,6 +242,8 @@ def neo4j_part(triples: list[ox.Triple]) -> Neo4jPart:
             many[iri] |= len(items) > 1
         part.nodes.append((node, names, {iri: sorted(v.value for v in items)
                                          for iri, items in values.items()}))
+    part.edge_types = relationship_types({p for _, p, _ in part.edges})
+    part.rendered = edge_rows(part.edges, part.edge_types)
     part.columns = {iri: (frozenset(kinds[iri]), many[iri]) for iri in kinds}
     part.label_props = {k: frozenset(v) for k, v in label_props.items()}
     return part

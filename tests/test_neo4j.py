@@ -102,3 +102,21 @@ def test_cypher_script_loads_every_label_set_and_type(neo4j: Path) -> None:
 def test_committed_exports_are_current(neo4j: Path, name: str) -> None:
     assert (EXPORTS / "neo4j" / name).read_bytes() == (neo4j / name).read_bytes(), \
         f"exports/neo4j/{name} is stale: run make build and commit it"
+
+
+def test_rows_rendered_ahead_are_used_only_when_their_types_hold() -> None:
+    from kg.neo4j import Neo4jLayout, edge_rows, relationship_types
+
+    a, b = "http://a.example/ns#about", "http://b.example/ns#about"
+    edges = [("https://w3id.org/tip-kg/id/x/1", a, "https://w3id.org/tip-kg/id/y/2")]
+    alone = relationship_types({a})
+    assert alone == {a: "ABOUT"}
+    rendered = edge_rows(edges, alone)
+    # the whole graph has one predicate of that local name: the rows stand
+    layout = Neo4jLayout.merge([], [{a}], [])
+    assert layout.edge_rows_of(rendered, alone, edges) == rendered
+    # two predicates share it: both get qualified names, and the rows are made again
+    layout = Neo4jLayout.merge([], [{a}, {b}], [])
+    again = layout.edge_rows_of(rendered, alone, edges)
+    assert again != rendered and again == layout.edge_rows(edges)
+    assert b"ABOUT" in again and layout.types[a] != "ABOUT"
