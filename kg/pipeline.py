@@ -118,9 +118,9 @@ def default_cache_dir(seeds_dir: Path) -> Path:
 
 
 def _check_unit(path: Path, display: str, sources_dir: Path | None,
-                concepts: ConceptSchemes) -> tuple[SourceUnit, Seeds, bytes]:
+                concepts: ConceptSchemes) -> tuple[SourceUnit, Seeds, list[ox.Quad]]:
     """Parse, check, quote-check and map one seed file, on its own: the unit, the records
-    and the N-Quads of its graph(s) (empty when the file has errors)."""
+    and the quads of its graph(s) (none when the file has errors)."""
     report = Report()
     node, findings = read_seed_file(path, display)
     report.extend(findings)
@@ -135,8 +135,7 @@ def _check_unit(path: Path, display: str, sources_dir: Path | None,
                       quotes_checked=report.stats.get("quotes_checked", 0),
                       quotes_unchecked=report.stats.get("quotes_unchecked", 0),
                       texts=unit_texts(seeds, sources_dir))
-    nquads = ox.serialize(map_seeds(seeds), format=ox.RdfFormat.N_QUADS) if report.ok else b""
-    return unit, seeds, nquads
+    return unit, seeds, map_seeds(seeds) if report.ok else []
 
 
 @dataclass
@@ -162,44 +161,40 @@ def _check_batch(batch: list[tuple[int, Path, str, str]]) -> list[tuple[int, Sou
     unit and pieces in the cache. Runs in a worker process, or in this one."""
     work = _WORK
     assert work is not None
-    units: list[SourceUnit] = []
-    records: dict[int, Seeds] = {}
-    graphs: list[bytes] = []
+    checked = []
     for _, path, display, key in batch:
-        unit, seeds, nquads = _check_unit(path, display, work.sources_dir, work.concepts)
+        unit, seeds, quads = _check_unit(path, display, work.sources_dir, work.concepts)
         unit.key = key
-        records[id(unit)] = seeds
-        units.append(unit)
-        graphs.append(nquads)
-    mapped = [(u, nq) for u, nq in zip(units, graphs, strict=True) if nq]
+        checked.append((unit, seeds, quads))
+    mapped = [item for item in checked if item[2]]
     if mapped:
         triples = set(work.ontology)
-        owner: dict[str, SourceUnit] = {}
-        for unit, nquads in mapped:
-            triples.update(q.triple for q in ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
-            for record in records[id(unit)].assertions:
-                owner[record.id] = unit
+        owner: dict[str, tuple[SourceUnit, Seeds]] = {}
+        for unit, seeds, quads in mapped:
+            triples.update(q.triple for q in quads)
+            for record in seeds.assertions:
+                owner[record.id] = (unit, seeds)
                 for actor in record.many("actor"):
                     triples.add(ox.Triple(ox.NamedNode(mint("organization", actor)), RDF_TYPE,
                                           ox.NamedNode(str(KG.Organization))))
         for violation in native_conformance(list(triples), work.core, work.constraints):
             parts = violation[1].removeprefix(ID).split("/")
-            unit = owner.get(parts[1]) if len(parts) > 1 else None
-            unit = unit or mapped[0][0]  # about no record: reported with the batch's first file
-            unit.shacl_findings.extend(violation_findings([violation], records[id(unit)]))
-    for unit, nquads in zip(units, graphs, strict=True):
+            # a violation about no record is reported with the batch's first file
+            unit, seeds = owner.get(parts[1], mapped[0][:2]) if len(parts) > 1 else mapped[0][:2]
+            unit.shacl_findings.extend(violation_findings([violation], seeds))
+    for unit, seeds, quads in checked:
         pieces = None
-        if nquads:
-            own = frozenset([*(r[0] for r in unit.references.assertions),
-                             *(s[0] for s in unit.references.sources)])
+        if quads:
+            own = frozenset([*(r.id for r in seeds.assertions), *(s.id for s in seeds.sources)])
+            nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
             pieces, unit.summary = make_pieces(nquads, own, work.style)
-        work.cache.put(unit, records[id(unit)], pieces)
+        work.cache.put(unit, seeds, pieces)
     # The cyclic collector is paused (see `_gc_paused`), in forked workers too; the few
     # cycles a batch leaves would pile up over thousands of files (workers grew past 1 GB
     # at 250k assertions). Everything the batch made is still in the youngest generation,
     # so collecting that one costs in proportion to the batch alone.
     gc.collect(0)
-    return [(item[0], unit) for item, unit in zip(batch, units, strict=True)]
+    return [(item[0], unit) for item, (unit, _, _) in zip(batch, checked, strict=True)]
 
 
 def _batches(todo: list[_Item], workers: int) -> list[list[_Item]]:
