@@ -105,11 +105,21 @@ def seed_paths(seeds_dir: Path) -> list[Path]:
     return paths
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+def _displays(paths: list[Path]) -> list[str]:
+    """How findings name each path: relative to the working directory when inside it."""
+    # each directory is resolved once, not each file (a third of a no-change check at 10k)
+    cwd = Path.cwd().resolve()
+    parents: dict[Path, Path] = {}
+    shown = []
+    for path in paths:
+        parent = parents.get(path.parent)
+        if parent is None:
+            parent = parents[path.parent] = path.parent.resolve()
+        try:
+            shown.append(str((parent / path.name).relative_to(cwd)))
+        except ValueError:
+            shown.append(str(path))
+    return shown
 
 
 def default_cache_dir(seeds_dir: Path) -> Path:
@@ -264,8 +274,7 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
     report = Report()
     found: dict[int, SourceUnit] = {}
     todo: list[_Item] = []
-    for i, path in enumerate(paths):
-        display = _display(path)
+    for i, (path, display) in enumerate(zip(paths, _displays(paths), strict=True)):
         key = cache.key(path, display)
         unit = cache.get(key)
         if unit is None:
@@ -382,11 +391,14 @@ def read_context(ontology_dir: Path) -> dict[str, object]:
 
 def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
                ontology_dir: str | Path | None = None, *,
-               cache_dir: str | Path | bool | None = None) -> ox.Store:
+               cache_dir: str | Path | bool | None = None,
+               named_graphs: bool = True) -> ox.Store:
     """The validated graph (ontology included) in an in-memory Oxigraph store.
 
     One named graph per source plus the ontology's, and their union, each triple once,
-    as the default graph (as `kg.query.add_union_default_graph` makes it).
+    as the default graph (as `kg.query.add_union_default_graph` makes it). With
+    `named_graphs=False` only the union is loaded: half the quads, for readers that never
+    ask which source's graph a triple is in (`kg flows`).
     """
     onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
     result = validate(seeds_dir, sources_dir, onto, shacl=False, cache_dir=cache_dir)
@@ -400,13 +412,14 @@ def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None =
     # file's own ones.
     ontology = ontology_quads(onto)
     store = ox.Store()
-    store.bulk_extend(ontology)
+    if named_graphs:
+        store.bulk_extend(ontology)
     shared: set[bytes] = set()
     for unit in result.units:
         if unit.summary is None:
             continue
         pieces = cache.pieces(unit)
-        for nquads, _ in pieces.graphs.values():
+        for nquads, _ in pieces.graphs.values() if named_graphs else ():
             store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         store.bulk_load(pieces.nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
         shared.update(unit.summary.shared)

@@ -176,6 +176,19 @@ def test_load_graph_from_pieces_equals_the_union_of_the_mapped_quads() -> None:
     assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 3600
 
 
+def test_load_graph_without_named_graphs_holds_the_same_union() -> None:
+    from kg.flows.commands import FlowRequest, load_flow_data
+    from kg.flows.read import read_flows
+    from kg.pipeline import load_graph
+
+    full = load_graph(SEEDS, cache_dir=False)
+    union = load_graph(SEEDS, cache_dir=False, named_graphs=False)
+    assert set(union) == set(full.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    assert not list(union.named_graphs())
+    # `kg flows` reads from the union only: the same flows as from the full store
+    assert load_flow_data(FlowRequest(SEEDS)).flows == tuple(read_flows(full))
+
+
 def test_exports_that_cannot_all_be_written_leave_the_old_ones_whole(tmp_path: Path) -> None:
     corpus = _generate(tmp_path / "corpus")
     out = tmp_path / "out"

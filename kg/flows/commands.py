@@ -72,7 +72,9 @@ def load_flow_data(request: FlowRequest) -> FlowData:
     """Build the graph from the seeds (validating them) and read the flows out of it."""
     from kg.pipeline import load_graph  # the pipeline imports much; only load it when asked
 
-    store = load_graph(request.seeds_dir, request.sources_dir, request.ontology_dir)
+    # the flow reads never ask which source graph a triple is in: the union is enough
+    store = load_graph(request.seeds_dir, request.sources_dir, request.ontology_dir,
+                       named_graphs=False)
     return FlowData(tuple(read_flows(store)), tuple(read_stated_roles(store)),
                     tuple(read_observations(store)), tuple(read_source_ids(store)))
 
