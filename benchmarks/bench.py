@@ -244,10 +244,16 @@ def verdicts(results: dict[str, dict[str, object]]) -> list[str]:
     ratio = r["build_vs_floor"]
     say(f"kg build <= {TARGETS['build_vs_floor']}x floor at {size}",
         ratio <= TARGETS["build_vs_floor"], f"{ratio}x")  # type: ignore[operator]
-    if "rdflib_vs_build" in r:
-        say(f"kg build >= {TARGETS['rdflib_vs_build']}x faster than rdflib at {size}",
-            r["rdflib_vs_build"] >= TARGETS["rdflib_vs_build"],  # type: ignore[operator]
-            f"{r['rdflib_vs_build']}x")
+    # the plain rdflib path is skipped at 250k unless asked (most of an hour): judge it at
+    # the largest size where it ran
+    ran = [name for name in results if "rdflib_vs_build" in results[name]]
+    if ran:
+        at = ran[-1]
+        ratio_rdflib = results[at]["rdflib_vs_build"]
+        say(f"kg build >= {TARGETS['rdflib_vs_build']}x faster than rdflib at {at}"
+            + ("" if at == size else " (largest size it ran at)"),
+            ratio_rdflib >= TARGETS["rdflib_vs_build"],  # type: ignore[operator]
+            f"{ratio_rdflib}x")
     one = r["rebuild_one_file"]["median_s"]  # type: ignore[index]
     say(f"one-file rebuild < 2 s at {size}", one < TARGETS["one_file_rebuild_s"], f"{one} s")
     peak = r["build"]["peak_mb"]  # type: ignore[index]
