@@ -103,8 +103,9 @@ def query_files() -> list[Path]:
     return sorted([*(ROOT / "kg" / "queries").glob("*.rq"), *(HERE / "queries").glob("*.rq")])
 
 
-# A query with a parameter is timed as its users run it, bound to a country every corpus
-# has, and unbound too (then it lists every country's claims: hundreds of thousands of rows).
+# A query with a parameter is timed as its users run it, bound to one country (AFG: flows
+# name it at every size, a report is about it at 250k), and unbound too (then it lists every
+# country's claims: hundreds of thousands of rows).
 BOUND_EXAMPLES = {"claims-about-country": ("country", "https://w3id.org/tip-kg/id/country/AFG")}
 
 
