@@ -23,7 +23,7 @@ from typing import Any
 from kg import __version__
 from kg.check import References
 from kg.conflicts import Claim
-from kg.errors import OutputError
+from kg.errors import InputError, OutputError
 from kg.findings import Finding
 from kg.pieces import Pieces, Summary
 from kg.records import Seeds
@@ -145,13 +145,22 @@ class UnitCache:
 
     def records(self, unit: SourceUnit) -> Seeds:
         """The checked records stored with `unit`."""
-        with self._file(unit.key, ".records").open("rb") as handle:
-            return pickle.load(handle)
+        return self._load(unit, ".records")
 
     def pieces(self, unit: SourceUnit) -> Pieces:
         """The export pieces stored with `unit`."""
-        with self._file(unit.key, ".pieces").open("rb") as handle:
-            return pickle.load(handle)
+        return self._load(unit, ".pieces")
+
+    def _load(self, unit: SourceUnit, suffix: str) -> Any:
+        # `get` saw the entry whole; it can still vanish or break before it is read back
+        # (the cache deleted by hand during a run, a full disk, another version's pickle)
+        path = self._file(unit.key, suffix)
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError) as exc:
+            raise InputError(f"{path}: the build cache entry of {unit.display} cannot be read "
+                             f"back: {exc}", f"delete {self.directory} and run again") from exc
 
     @staticmethod
     def _dump(target: Path, value: object) -> None:

@@ -457,12 +457,13 @@ def coverage(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = N
     result = validate(seeds_dir, folder, ontology_dir, shacl=False)
     if not result.report.ok:
         raise InvalidData(result.report)
+    seeds = result.seeds  # read back from the cache once
     texts: dict[str, str] = {}
-    for source in result.seeds.sources:
+    for source in seeds.sources:
         path = folder / source.text
         try:
             texts[source.id] = path.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"{path}: cannot read the text of source {source.id!r}: {exc}",
                              "check --sources / KG_SOURCES") from exc
-    return seeds_coverage(result.seeds, texts)
+    return seeds_coverage(seeds, texts)

@@ -208,3 +208,21 @@ def test_exports_that_cannot_all_be_written_leave_the_old_ones_whole(tmp_path: P
     assert {name: (out / name).read_bytes() for name in _files(out)
             if name != "neo4j"} == before
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_a_damaged_cache_entry_is_a_clear_error_and_the_exports_stay_whole(
+        tmp_path: Path) -> None:
+    corpus = _generate(tmp_path / "corpus")
+    out = tmp_path / "out"
+    _build(corpus, out)
+    before = {name: (out / name).read_bytes() for name in _files(out)}
+    damaged = sorted((corpus / ".kg-cache").rglob("*.pieces"))[0]
+    damaged.write_bytes(b"not a pickle")
+    (out / "tip-kg.ttl").write_text("edited by hand\n")  # so that the build writes again
+    before["tip-kg.ttl"] = b"edited by hand\n"
+    result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
+                    str(corpus / "sources"), "--out", str(out))
+    assert result.returncode != 0
+    assert "cannot be read back" in result.stderr and "delete" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert {name: (out / name).read_bytes() for name in _files(out)} == before
