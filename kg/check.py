@@ -6,7 +6,6 @@ error so that a run reports everything at once.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -361,6 +360,34 @@ def _item_loc(node: Node, index: int) -> Location:
     return node.value[index].loc if node.kind == "seq" else node.loc
 
 
+def _routes_with_a_place_twice(origins: tuple[Place, ...], transit: tuple[Place, ...],
+                               destinations: tuple[Place, ...],
+                               internal: bool) -> list[list[Place]]:
+    """Every route the mapping expands a flow into that visits a place twice.
+
+    The mapping makes one route per origin and destination (a country is its own
+    destination only in an internal flow), so each of them is checked, not just the first.
+
+    >>> kaz, kgz, rus = (resolve_place(n) for n in ("KAZ", "KGZ", "RUS"))
+    >>> [[p.code for p in r] for r in _routes_with_a_place_twice((kaz, kgz), (kgz,), (rus,), False)]
+    [['KGZ', 'KGZ', 'RUS']]
+    >>> _routes_with_a_place_twice((kaz,), (kgz,), (rus,), False)
+    []
+    """
+    if not transit:
+        return []
+    bad = []
+    for origin in origins:
+        for destination in destinations or origins:
+            if (origin == destination) != internal:
+                continue
+            # an internal route ends where it starts: that return is not a repeat
+            stops = [origin, *transit] + ([] if internal else [destination])
+            if len(set(stops)) < len(stops) or (internal and destination in transit):
+                bad.append([origin, *transit, destination])
+    return bad
+
+
 def _check_kind_rules(checker: _Checker, record: AssertionRecord) -> AssertionRecord | None:
     """Rules that tie several fields of one assertion together."""
     f = record.fields
@@ -381,12 +408,16 @@ def _check_kind_rules(checker: _Checker, record: AssertionRecord) -> AssertionRe
                           "every destination equals the origin",
                           "for trafficking within a country write `internal: true`")
             ok = False
-        stops = [*origins[:1], *record.many("transit")]
-        for a, b in itertools.pairwise(stops):
-            if a == b:
-                checker.error(loc_of("transit", record.loc),
-                              f"{b.label} follows itself on the route")
-                ok = False
+        bad = _routes_with_a_place_twice(origins, record.many("transit"),
+                                         record.many("destination"), bool(f.get("internal")))
+        if bad:
+            shown = "; ".join(" → ".join(p.label for p in route) for route in bad[:3])
+            more = f" (and {len(bad) - 3} more)" if len(bad) > 3 else ""
+            checker.error(loc_of("transit", record.loc),
+                          f"a route passes the same place twice: {shown}{more}",
+                          "a transit cannot be an origin or destination of the same flow, nor "
+                          "listed twice; state the routes through it as a flow of their own")
+            ok = False
     if record.kind == "indicator":
         if "currency" in f and not isinstance(f["value"], Literal):
             checker.error(loc_of("currency", record.loc), "`currency` needs a numeric `value`")

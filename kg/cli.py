@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kg import __version__
-from kg.errors import InvalidData, KgError, UsageError
+from kg.errors import InvalidData, KgError, UsageError, printable
 from kg.findings import Report
 
 
@@ -408,10 +408,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KgError as exc:
         if args.debug:
             raise
-        hint = f" (hint: {exc.hint})" if exc.hint else ""
+        hint = f" (hint: {printable(exc.hint)})" if exc.hint else ""
         # an error that knows its place (a query's line and column) starts with it
         where = getattr(exc, "location", None) or "kg"
-        print(f"{where}: error: {exc}{hint}", file=sys.stderr)
+        # messages quote what others wrote (a server's reply, a file name): no escapes
+        print(f"{where}: error: {printable(str(exc), keep_newlines=True)}{hint}",
+              file=sys.stderr)
         return exc.exit_code
     except BrokenPipeError:
         # the reader went away (`kg stats | head`): not an error worth a traceback

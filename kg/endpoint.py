@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg.errors import EndpointError, EndpointStatus, UsageError
+from kg.errors import EndpointError, EndpointStatus, UsageError, printable
 
 USER_ENV = "KG_ENDPOINT_USER"
 PASSWORD_ENV = "KG_ENDPOINT_PASSWORD"
@@ -238,7 +238,9 @@ class Client:
                 return response.status, response.headers.get_content_type(), payload
         except urllib.error.HTTPError as exc:
             detail = _first_line(exc.read())
-            status = f"HTTP {exc.code} {exc.reason}" + (f": {detail}" if detail else "")
+            # the reason phrase and the body are the server's words: printable only
+            status = f"HTTP {exc.code} {printable(str(exc.reason))}" + \
+                (f": {detail}" if detail else "")
             if exc.code in RETRY_STATUSES:
                 raise _Retryable(f"{where}: {status}",
                                  retry_after=_retry_after(exc.headers.get("Retry-After"))) \
@@ -250,15 +252,16 @@ class Client:
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, ssl.SSLError):
-                raise EndpointError(f"{where}: TLS error: {reason}") from None
+                raise EndpointError(f"{where}: TLS error: {printable(str(reason))}") from None
             if isinstance(reason, TimeoutError):
                 raise _Retryable(f"{where}: timed out after {self.timeout:g} s",
                                  hint="raise --timeout") from None
-            text = getattr(reason, "strerror", None) or str(reason)
+            text = printable(getattr(reason, "strerror", None) or str(reason))
             raise _Retryable(f"{where}: cannot connect: {text}",
                              hint="is the server running, and is the URL right?") from None
         except (ConnectionError, http.client.HTTPException) as exc:
-            raise _Retryable(f"{where}: connection failed: {exc or type(exc).__name__}") \
+            raise _Retryable(f"{where}: connection failed: "
+                             f"{printable(str(exc)) or type(exc).__name__}") \
                 from None
         except ValueError as exc:  # urllib: an auth scheme it cannot answer, a bad URL
             raise EndpointError(f"{where}: {exc}") from None
@@ -286,7 +289,7 @@ def _hint(code: int) -> str | None:
 def _first_line(payload: bytes, limit: int = 200) -> str:
     text = payload.decode("utf-8", "replace").strip()
     line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return line[:limit] + ("..." if len(line) > limit else "")
+    return printable(line[:limit]) + ("..." if len(line) > limit else "")
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -332,8 +335,10 @@ def query_endpoint(url: str, sparql: str, *, client: Client | None = None) -> Qu
             store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in triples)
             return store.query("CONSTRUCT WHERE { ?s ?p ?o }")
     except (SyntaxError, ValueError) as exc:
-        raise EndpointError(f"{where}: unreadable {content_type} answer: {exc}") from None
-    raise EndpointError(f"{where}: answered with {content_type or 'no content type'}, "
+        raise EndpointError(f"{where}: unreadable {printable(content_type)} answer: "
+                            f"{printable(str(exc))}") from None
+    shown = printable(content_type) or "no content type"
+    raise EndpointError(f"{where}: answered with {shown}, "
                         "not SPARQL results", "is this the query endpoint?")
 
 

@@ -2,10 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kg.findings import Report
+
+
+# C0 and C1 controls (ESC starts terminal escape sequences), DEL, and the Unicode
+# direction overrides that can make shown text read differently from what it is.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, *, keep_newlines: bool = False) -> str:
+    r"""`text` safe to print on a terminal: every control character shown as an escape.
+
+    For anything another party wrote (a server's error page, a query result): a
+    hostile server must not move the cursor, recolour or retitle the user's terminal.
+
+    >>> printable("bad\x1b[2J\x1b]0;pwned\x07 request")
+    'bad\\x1b[2J\\x1b]0;pwned\\x07 request'
+    >>> printable("two\nlines", keep_newlines=True)
+    'two\nlines'
+    >>> printable("tab\there")
+    'tab\\x09here'
+    """
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if keep_newlines and char == "\n":
+            return char
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROLS.sub(escape, text)
 
 
 class KgError(Exception):

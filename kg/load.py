@@ -32,6 +32,22 @@ class LoadMismatch(EndpointError):
     """After loading, the server's triple count of a graph differs from what was sent."""
 
 
+class PartialLoad(EndpointError):
+    """A load stopped part way: some graphs were already replaced on the server."""
+
+    def __init__(self, cause: EndpointError, done: list[str], total: int,
+                 append: bool) -> None:
+        verb = "appended to" if append else "replaced"
+        shown = ", ".join(done)
+        super().__init__(
+            f"{cause}; already {verb} on the server ({len(done)} of {total} graphs): {shown}; "
+            "the others are as they were",
+            (f"{cause.hint}; then " if cause.hint else "")
+            + "run the same `kg load` again: it sends every graph whole, so a rerun completes it")
+        self.done = done
+        self.status = getattr(cause, "status", None)
+
+
 @dataclass
 class GraphLoad:
     """One graph sent: where, how much, and what the server counted before and after."""
@@ -156,8 +172,14 @@ def load(store_url: str, query_url: str, data: str | Path = DEFAULT_DATA, *,
             if progress:
                 progress(base + position, total)
 
-        client.send(result.method, graph_url(store_url, item.graph), body,
-                    {"Content-Type": "application/n-triples; charset=utf-8"}, report)
+        try:
+            client.send(result.method, graph_url(store_url, item.graph), body,
+                        {"Content-Type": "application/n-triples; charset=utf-8"}, report)
+        except EndpointError as exc:
+            if not result.graphs:
+                raise
+            raise PartialLoad(exc, [g.name for g in result.graphs], len(bodies),
+                              append) from exc
         item.seconds = time.perf_counter() - tick
         done += len(body)
         result.graphs.append(item)

@@ -355,16 +355,20 @@ def native_conformance(triples: list[ox.Triple], core: CoreShapes,
     return sorted(out, key=lambda v: tuple(x or "" for x in v))
 
 
-def violation_findings(violations: Iterable[Violation], seeds: Seeds) -> list[Finding]:
-    """Each violation as an error at the assertion it is about."""
+def violation_findings(violations: Iterable[Violation], seeds: Seeds,
+                       fallback: Location | None = None) -> list[Finding]:
+    """Each violation as an error at the assertion it is about (`fallback` when its focus
+    node is no assertion of `seeds`)."""
     locations = {record.id: record.loc for record in seeds.assertions}
-    return [_finding(v, locations) for v in violations]
+    return [_finding(v, locations, fallback) for v in violations]
 
 
-def _finding(violation: Violation, locations: dict[str, Location]) -> Finding:
+def _finding(violation: Violation, locations: dict[str, Location],
+             fallback: Location | None = None) -> Finding:
     shape, focus, message, path = violation
     parts = focus.removeprefix(ID).split("/")
     loc = locations.get(parts[1]) if len(parts) > 1 else None
     where = f" ({path})" if path else ""
     return Finding("error", "shacl", f"SHACL shape {shape}: {focus}{where}: {message}",
-                   loc or Location("(graph)"), "the graph breaks a rule of ontology/shapes.ttl")
+                   loc or fallback or Location("(graph)"),
+                   "the graph breaks a rule of ontology/shapes.ttl")
