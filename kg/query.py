@@ -25,7 +25,7 @@ from typing import Literal, Protocol
 
 import pyoxigraph as ox
 
-from kg.errors import InputError, QueryError, UsageError
+from kg.errors import InputError, QueryError, UsageError, printable
 from kg.vocab import PREFIXES
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -430,10 +430,11 @@ def render_table(result: QueryResult) -> str:
     if result.kind == "ask":
         return "true\n" if result.boolean else "false\n"
     if result.kind == "graph":
-        return "".join(f"{t.subject} {t.predicate} {t.object} .\n"
+        return "".join(printable(f"{t.subject} {t.predicate} {t.object} .") + "\n"
                        for t in sorted(result.triples, key=str))
     header = list(result.variables)
-    cells = [[term_text(t) for t in row] for row in result.rows]
+    # a value may come from a remote endpoint: no control character reaches the terminal
+    cells = [[printable(term_text(t)) for t in row] for row in result.rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
     right = [bool(result.rows) and all(_numeric(r[i]) or r[i] is None for r in result.rows)
              for i in range(len(header))]

@@ -174,3 +174,18 @@ def test_issue12_server_error_text_cannot_drive_the_terminal(oxigraph: Server,
     # the graph loaded before the failure is named; the first one sent was replaced
     assert "already replaced on the server (1 of 3 graphs): https://w3id.org/tip-kg/" in out
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_issue12_query_results_from_a_server_cannot_drive_the_terminal() -> None:
+    rows = ('{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal",'
+            '"value":"\\u001b]0;owned\\u0007\\u001b[2Jhi"}}]}}').encode()
+
+    def answer(handler: object, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "application/sparql-results+json"}, rows
+
+    with Scripted(answer) as server:
+        result = run_kg("query", "--endpoint", server.url + "/sparql", "--",
+                        "SELECT ?x WHERE { ?s ?p ?x }")
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "\x07" not in result.stdout
+    assert "\\x1b]0;owned\\x07\\x1b[2Jhi" in result.stdout, result.stdout
