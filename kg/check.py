@@ -25,6 +25,7 @@ _SHA = re.compile(r"[0-9a-f]{64}\Z")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 _INT = re.compile(r"[+]?\d+\Z")
 _DECIMAL = re.compile(r"[+]?(\d+(\.\d*)?|\.\d+)\Z")
+_MAX_DIGITS = 15  # below 2**53: every such integer is exact as a double
 _IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+\Z")
 _FILENAME = re.compile(r"[^/\\\x00]+\Z")
 _INVALID = object()
@@ -132,6 +133,13 @@ class _Checker:
         if _is_negative(text, tag):
             return self.error(loc, f"`{spec.name}` must not be negative, got {text}",
                               "counts and amounts are zero or more", code="out-of-range")
+        if tag in ("int", "float") and (_INT.match(text) or _DECIMAL.match(text)) and \
+                len(text.lstrip("+0").split(".")[0]) > _MAX_DIGITS:
+            # a figure a report states fits a double exactly; a longer one is a typo, and
+            # would turn into infinity or a rounded number downstream
+            return self.error(loc, f"`{spec.name}` {text[:20]}{'...' if len(text) > 20 else ''}"
+                              f" is too large (at most {_MAX_DIGITS} digits before the dot)",
+                              "check the number against the source", code="out-of-range")
         if tag == "int" and _INT.match(text):
             return Literal(str(int(text)), "integer")
         if tag == "float" and _DECIMAL.match(text):

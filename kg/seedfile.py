@@ -83,6 +83,14 @@ def parse_seed_text(raw: bytes, name: str) -> tuple[Node | None, list[Finding]]:
         elif exc.context and exc.context not in problem:
             problem = f"{problem} ({exc.context})"
         return None, [Finding("error", "yaml-syntax", f"YAML syntax error: {problem}", loc, hint)]
+    except yaml.reader.ReaderError as exc:
+        # a character YAML refuses (a control character): PyYAML gives only its offset
+        before = text[:exc.position]
+        loc = Location(name, before.count("\n") + 1, exc.position - before.rfind("\n"))
+        return None, [Finding("error", "yaml-syntax",
+                              f"character U+{exc.character:04X} is not allowed in YAML "
+                              "(a control character)", loc,
+                              "delete it; quotes are copied as plain text")]
     except yaml.YAMLError as exc:
         return None, [Finding("error", "yaml-syntax", f"YAML error: {exc}", Location(name))]
     if root is None:
