@@ -177,8 +177,8 @@ def test_issue12_server_error_text_cannot_drive_the_terminal(oxigraph: Server,
 
 
 def test_issue12_query_results_from_a_server_cannot_drive_the_terminal() -> None:
-    rows = ('{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal",'
-            '"value":"\\u001b]0;owned\\u0007\\u001b[2Jhi"}}]}}').encode()
+    rows = (b'{"head":{"vars":["x"]},"results":{"bindings":[{"x":{"type":"literal",'
+            b'"value":"\\u001b]0;owned\\u0007\\u001b[2Jhi"}}]}}')
 
     def answer(handler: object, body: bytes) -> tuple[int, dict[str, str], bytes]:
         return 200, {"Content-Type": "application/sparql-results+json"}, rows
