@@ -33,6 +33,40 @@ def _loose(text: str) -> str:
     return unicodedata.normalize("NFKC", fold_space(text)).casefold()
 
 
+_LOOK_ALIKE = str.maketrans("’‘“”–—", "''\"\"--")
+
+
+def _same_width(char: str) -> str:
+    char = char.translate(_LOOK_ALIKE)
+    lower = char.lower()
+    return lower if len(lower) == 1 else char
+
+
+def near_miss_hint(quote: str, text: str) -> str | None:
+    """What a quote that is almost in the text differs in, as the text writes it.
+
+    >>> near_miss_hint("the victims’ rights", "for the victims' rights")
+    "the text writes ' where the quote has ’; copy those characters exactly"
+    >>> near_miss_hint("Victims' rights", "the victims’ rights")[:40]
+    'the text writes v where the quote has V,'
+    >>> near_miss_hint("nothing like it", "for the victims' rights") is None
+    True
+    """
+    folded_text = "".join(_same_width(c) for c in text)
+    at = folded_text.find("".join(_same_width(c) for c in quote))
+    if at < 0:
+        if _loose(quote) in _loose(text):
+            return "the text has it with other quotes, dashes, case or widths; copy it exactly"
+        return None
+    pairs: list[str] = []
+    for mine, theirs in zip(quote, text[at:at + len(quote)], strict=True):
+        pair = f"{theirs} where the quote has {mine}"
+        if mine != theirs and pair not in pairs:
+            pairs.append(pair)
+    shown = ", ".join(pairs[:4]) + (", ..." if len(pairs) > 4 else "")
+    return f"the text writes {shown}; copy those characters exactly"
+
+
 def read_source_texts(seeds: Seeds, sources_dir: Path | None,
                       report: Report) -> dict[str, str]:
     """Read each source's text from `sources_dir`, checking its SHA-256 against the header.
@@ -81,10 +115,7 @@ def check_quotes(seeds: Seeds, texts: dict[str, str], report: Report) -> None:
             wanted = fold_space(quote.text)
             if wanted in text:
                 continue
-            hint = "copy the span from the source text exactly"
-            if _loose(wanted) in _loose(text):
-                hint = ("the text has it with other quotes, dashes or case; copy those "
-                        "characters exactly (e.g. ’ not ')")
+            hint = near_miss_hint(wanted, text) or "copy the span from the source text exactly"
             report.error("quote-not-found", f"evidence of {record.id!r} is not in the text of "
                          f"source {record.source_id!r}: {_short(wanted)!r}", quote.loc, hint)
     report.stats["quotes_checked"] = checked

@@ -189,3 +189,23 @@ def test_issue12_query_results_from_a_server_cannot_drive_the_terminal() -> None
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "\\x1b]0;owned\\x07\\x1b[2Jhi" in result.stdout, result.stdout
+
+
+# --- issue 13: a quote that differs in look-alike characters gets the text's own ------------
+
+def test_issue13_apostrophe_hint_says_what_the_text_writes(tmp_path: Path,
+                                                           sources_dir: Path) -> None:
+    text = GOOD_HEADER + """\
+  - id: t-rights
+    kind: trend
+    country: Kazakhstan
+    year: 2005
+    metric: victims_identified
+    direction: increase
+    evidence: Victims’ rights were general
+"""
+    code, err = _validate(tmp_path, sources_dir, {"bad.yaml": text})
+    assert code == 1, err
+    # the 2006 text writes a straight apostrophe; the quote a typographic one
+    assert "(hint: the text writes ' where the quote has ’; copy those characters exactly)" \
+        in err, err
