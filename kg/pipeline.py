@@ -22,7 +22,7 @@ from kg.cache import SourceUnit, UnitCache, unit_texts
 from kg.check import References, check_files, check_references
 from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
 from kg.conflicts import Claim, conflict_claims, conflicts_among
-from kg.errors import InputError, InvalidData
+from kg.errors import InputError, InvalidData, UsageError
 from kg.export import Compactor, turtle_prefixes, write_exports
 from kg.findings import Location, Report
 from kg.mapping import RDF_TYPE, map_seeds, ontology_quads
@@ -86,11 +86,25 @@ class BuildResult:
 
 
 def sources_dir_from_env(sources_dir: str | Path | None) -> Path | None:
-    """`sources_dir` if given, else `$KG_SOURCES` if set and non-empty, else None."""
+    """`sources_dir` if given, else `$KG_SOURCES` if set and non-empty, else None.
+
+    A directory that is named but does not exist is a usage error, not "no texts": a
+    typo would otherwise turn every quote check off and the run would still pass. An
+    empty `$KG_SOURCES` (the Makefile's way of saying "none") stays None.
+    """
     if sources_dir:
-        return Path(sources_dir)
-    env = os.environ.get("KG_SOURCES", "").strip()
-    return Path(env) if env else None
+        folder, named_by = Path(sources_dir), "--sources"
+    else:
+        env = os.environ.get("KG_SOURCES", "").strip()
+        if not env:
+            return None
+        folder, named_by = Path(env), "KG_SOURCES"
+    if not folder.is_dir():
+        what = "is not a directory" if folder.exists() else "does not exist"
+        raise UsageError(f"{folder}: the source texts directory (from {named_by}) {what}",
+                         f"fix {named_by}, or leave it out to skip the quote check; every "
+                         "quote is then reported as unchecked")
+    return folder
 
 
 def seed_paths(seeds_dir: Path) -> list[Path]:
