@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,131 @@ def test_issue12_exports_respect_the_umask(umask: int, mode: int, tmp_path: Path
     assert len(files) == 9
     assert {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in files} == {
         p.relative_to(out).as_posix(): mode for p in files}
+
+
+# --- 13: the export set switches together -------------------------------------------------
+
+def _failing_replace(monkeypatch: pytest.MonkeyPatch, out: Path, nth: int,
+                     error: BaseException) -> list[str]:
+    """Make the `nth` rename onto an export in `out` raise `error`, once; the renames
+    into the cache and the module's own hidden files go through."""
+    real = os.replace
+    seen: list[str] = []
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        target = Path(dst)
+        if target.is_relative_to(out) and not target.name.startswith("."):
+            seen.append(target.name)
+            if len(seen) == nth:
+                raise error
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def two_corpora(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """Two small generated corpora whose exports differ in every file."""
+    base = tmp_path_factory.mktemp("corpora")
+    return _generate(base / "a", seed=7), _generate(base / "b", seed=8)
+
+
+@pytest.mark.parametrize("nth", [1, 5, 9])
+def test_issue12_failed_rename_leaves_every_export_as_before(
+        nth: int, tmp_path: Path, two_corpora: tuple[Path, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg
+    from kg.errors import OutputError
+
+    a, b = two_corpora
+    out = tmp_path / "out"
+    kg.build(a / "seeds", out, a / "sources", cache_dir=tmp_path / "cache-a", jobs=1)
+    before = _snapshot(out)
+    assert len(before) == 9
+    seen = _failing_replace(monkeypatch, out, nth, OSError(28, "No space left on device"))
+    with pytest.raises(OutputError, match="No space left on device"):
+        kg.build(b / "seeds", out, b / "sources", cache_dir=tmp_path / "cache-b", jobs=1)
+    assert len(seen) >= nth
+    monkeypatch.undo()
+    assert _snapshot(out) == before  # byte for byte, and no backup, journal or .tmp left
+
+
+def test_issue12_swap_cut_short_is_rolled_back_by_the_next_run(
+        tmp_path: Path, two_corpora: tuple[Path, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg
+    from kg.export import JOURNAL, StagedFiles
+
+    a, b = two_corpora
+    out = tmp_path / "out"
+    kg.build(a / "seeds", out, a / "sources", cache_dir=tmp_path / "cache-a", jobs=1)
+    before = _snapshot(out)
+    # a KeyboardInterrupt is not caught by the swap: it stands in for a kill mid-swap
+    _failing_replace(monkeypatch, out, 5, KeyboardInterrupt())
+    with pytest.raises(KeyboardInterrupt):
+        kg.build(b / "seeds", out, b / "sources", cache_dir=tmp_path / "cache-b", jobs=1)
+    monkeypatch.undo()
+    assert (out / JOURNAL).is_file()
+    mixed = {name: data for name, data in _snapshot(out).items() if not name.startswith(".")
+             and "/." not in name}
+    assert mixed != {name: data for name, data in before.items()}
+    with StagedFiles(out):
+        pass  # the next writer into `out` repairs it before anything else
+    assert _snapshot(out) == before
+
+
+# --- 12: a build killed while writing ------------------------------------------------------
+
+def test_issue12_build_killed_while_writing_leaves_old_exports_and_no_tmp(
+        tmp_path: Path) -> None:
+    corpus = _generate(tmp_path / "corpus", countries=20, years=3)
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "kg", "build", "--seeds", str(corpus / "seeds"),
+            "--sources", str(corpus / "sources"), "--out", str(out)]
+    first = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr
+    before = _snapshot(out)
+    seeds = sorted((corpus / "seeds").glob("*.yaml"))
+    caught: list[str] = []
+    for attempt in range(3):  # the writing lasts a fraction of a second: a few tries
+        # each edit changes the inputs, so that the build writes every export again
+        seeds[attempt].write_text(seeds[attempt].read_text() + f"# edit {attempt}\n")
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 120
+            while proc.poll() is None and time.monotonic() < deadline:
+                caught = [p.name for p in out.rglob("*.tmp")]
+                if caught:
+                    proc.send_signal(signal.SIGKILL)
+                    break
+                time.sleep(0.002)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait(timeout=60)
+        if caught:
+            break
+        before = _snapshot(out)  # that build finished: its exports are now the old ones
+    assert caught, "no build was caught while writing"
+    assert proc.returncode == -signal.SIGKILL
+    after_kill = _snapshot(out)
+    assert {n: d for n, d in after_kill.items() if not n.rsplit("/", 1)[-1].startswith(".")} \
+        == before
+    assert _leftovers(out), "the killed build left nothing behind: the test proves nothing"
+    second = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert _leftovers(out) == []
+    assert set(_snapshot(out)) == set(before)
+
+
+@pytest.mark.parametrize("name", ["exports/.tip-kg.nt.rd3b8y4x.tmp",
+                                  "exports/neo4j/.nodes.csv.a_b1c2d3.tmp",
+                                  "exports/.tip-kg.ttl.kg-backup", "exports/.kg-swap.json"])
+def test_issue12_build_leftovers_are_ignored_by_git(name: str) -> None:
+    if not (ROOT / ".git").exists():
+        pytest.fail(f"{ROOT} is not a git checkout")
+    result = subprocess.run(["git", "check-ignore", "--no-index", "-q", name], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"git would not ignore {name}: {result.stderr}"
