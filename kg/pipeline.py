@@ -30,7 +30,7 @@ from kg.pieces import Style, make_pieces
 from kg.progress import Progress
 from kg.quotes import check_quotes, read_source_texts
 from kg.records import Seeds
-from kg.seedfile import read_seed_file
+from kg.seedfile import MAX_SEED_BYTES, check_seed_sizes, read_seed_file
 from kg.shacl import (
     CoreShapes,
     load_shapes,
@@ -116,6 +116,7 @@ def seed_paths(seeds_dir: Path) -> list[Path]:
                    if p.suffix in (".yaml", ".yml") and p.is_file())
     if not paths:
         raise InputError(f"{seeds_dir}: no *.yaml seed files", "see seeds/README.md")
+    check_seed_sizes(paths)
     return paths
 
 
@@ -255,9 +256,27 @@ def _violation_owner(focus: str, owner: dict[str, tuple[SourceUnit, Seeds]],
 
 
 def _batches(todo: list[_Item], workers: int) -> list[list[_Item]]:
-    # a few batches per worker keep both busy to the end; 25 files amortize the ontology
+    # a few batches per worker keep both busy to the end; 25 files amortize the ontology.
+    # A worker holds a whole batch's records and graphs at once, so a batch also holds at
+    # most one largest file's worth of seed bytes: memory follows the largest file, not
+    # 25 of them (real files are tens of KB: their batches are as before).
     size = max(1, min(25, -(-len(todo) // (workers * 4))))
-    return [todo[i:i + size] for i in range(0, len(todo), size)]
+    batches: list[list[_Item]] = []
+    batch: list[_Item] = []
+    total = 0
+    for item in todo:
+        try:
+            nbytes = item[1].stat().st_size
+        except OSError:
+            nbytes = 0  # reading it reports why
+        if batch and (len(batch) == size or total + nbytes > MAX_SEED_BYTES):
+            batches.append(batch)
+            batch, total = [], 0
+        batch.append(item)
+        total += nbytes
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def default_jobs() -> int:

@@ -14,9 +14,19 @@ from typing import Any
 
 import yaml
 
+from kg.errors import InputError
 from kg.findings import Finding, Location
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# The largest seed file read. A file is parsed whole, with every value's position, and
+# checked, mapped and cut into export pieces in one go: that takes a few hundred times the
+# file's size in memory. Real seed files are tens of KB (one source each; the generator's
+# are about 15 KB), so 2 MiB is some 80 times the largest real one and keeps one file
+# under about 600 MB; larger files are refused before they are read.
+MAX_SEED_BYTES = 2 * 1024 * 1024
+LIMIT_TEXT = f"{MAX_SEED_BYTES // (1024 * 1024)} MiB ({MAX_SEED_BYTES:,} bytes)"
+_SPLIT_HINT = "split it into one seed file per source; the limit is in the README (Limits)"
 
 _CORE = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp",
@@ -50,11 +60,34 @@ def read_seed_file(path: Path, display: str | None = None) -> tuple[Node | None,
     """Parse `path` into a `Node` tree, or return None with the findings that stopped it."""
     name = display or str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_SEED_BYTES + 1)  # bounded even if it grew since the check
     except OSError as exc:
         return None, [Finding("error", "unreadable", f"cannot read file: {exc.strerror}",
                               Location(name))]
+    if len(raw) > MAX_SEED_BYTES:
+        return None, [Finding("error", "too-large",
+                              f"the file is larger than a seed file may be, {LIMIT_TEXT}",
+                              Location(name), _SPLIT_HINT)]
     return parse_seed_text(raw, name)
+
+
+def check_seed_sizes(paths: list[Path]) -> None:
+    """Refuse, before anything is read, seed files over `MAX_SEED_BYTES` (a usage error:
+    such a file would take gigabytes of memory, not make a finding)."""
+    too_large = []
+    for path in paths:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            continue  # reading it reports why, with the other findings
+        if size > MAX_SEED_BYTES:
+            too_large.append((path, size))
+    if too_large:
+        path, size = too_large[0]
+        more = f" (and {len(too_large) - 1} more)" if len(too_large) > 1 else ""
+        raise InputError(f"{path}: the seed file is {size:,} bytes, over the limit of "
+                         f"{LIMIT_TEXT}{more}", _SPLIT_HINT)
 
 
 def parse_seed_text(raw: bytes, name: str) -> tuple[Node | None, list[Finding]]:

@@ -225,3 +225,56 @@ def test_issue12_build_leftovers_are_ignored_by_git(name: str) -> None:
     result = subprocess.run(["git", "check-ignore", "--no-index", "-q", name], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, f"git would not ignore {name}: {result.stderr}"
+
+
+# --- 11: seed files have a size limit; running out of memory is a clear error ---------------
+
+def test_issue12_seed_file_over_the_size_limit_is_refused(tmp_path: Path, seeds_copy: Path,
+                                                          sources_dir: Path) -> None:
+    from kg.seedfile import MAX_SEED_BYTES
+
+    out = tmp_path / "out"
+    args = ["build", "--seeds", str(seeds_copy), "--sources", str(sources_dir), "--out",
+            str(out)]
+    assert run_kg(*args).returncode == 0
+    before = _snapshot(out)
+    big = seeds_copy / "integers.yaml"
+    # a list of integers, one byte over: the kind of file that ended in a MemoryError
+    big.write_bytes(b"- 1\n" * (MAX_SEED_BYTES // 4) + b"\n")
+    assert big.stat().st_size == MAX_SEED_BYTES + 1
+    for command in (args, ["validate", "--seeds", str(seeds_copy)]):
+        result = run_kg(*command)
+        assert result.returncode == 2, result.stderr
+        assert f"{big}: the seed file is {MAX_SEED_BYTES + 1:,} bytes" in result.stderr
+        assert "over the limit of 2 MiB (2,097,152 bytes)" in result.stderr
+        assert "hint:" in result.stderr and "Traceback" not in result.stderr
+    assert _snapshot(out) == before
+
+
+def test_seed_file_at_the_size_limit_is_read(seeds_copy: Path) -> None:
+    from kg.seedfile import MAX_SEED_BYTES
+
+    seed = sorted(seeds_copy.glob("*.yaml"))[0]
+    text = seed.read_bytes()
+    padding = MAX_SEED_BYTES - len(text)
+    line = b"#" * 99 + b"\n"
+    seed.write_bytes(text + line * (padding // 100) + b"#" * (padding % 100 - 1) + b"\n")
+    assert seed.stat().st_size == MAX_SEED_BYTES
+    result = run_kg("validate", "--seeds", str(seeds_copy), env={"KG_SOURCES": ""})
+    assert result.returncode == 0, result.stderr
+    assert "valid: 2 files" in result.stdout
+
+
+def test_issue12_out_of_memory_is_a_clear_error_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import kg.pipeline
+    from kg.cli import main
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(kg.pipeline, "validate", exhausted)
+    assert main(["validate", "--seeds", str(SEEDS)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kg: error: out of memory") and "hint:" in err
+    assert "Traceback" not in err
