@@ -278,3 +278,14 @@ def test_issue12_out_of_memory_is_a_clear_error_not_a_traceback(
     err = capsys.readouterr().err
     assert err.startswith("kg: error: out of memory") and "hint:" in err
     assert "Traceback" not in err
+
+
+def test_issue12_seed_nested_as_deep_as_yaml_allows_is_no_recursion_error(
+        seeds_copy: Path) -> None:
+    # libyaml refuses nesting past 1,000 levels itself; just under that, turning the tree
+    # into positioned nodes recursed once per level and ended in a RecursionError traceback
+    (seeds_copy / "deep.yaml").write_text("source: " + "[" * 999 + "]" * 999 + "\n")
+    result = run_kg("validate", "--seeds", str(seeds_copy), env={"KG_SOURCES": ""})
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+    assert f"{seeds_copy / 'deep.yaml'}:1:9: error:" in result.stderr
