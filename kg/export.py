@@ -445,6 +445,16 @@ JOURNAL = ".kg-swap.json"
 _LEFTOVER = re.compile(r"^\.[^/]+\.[a-z0-9_]{8}\.tmp$|^\.[^/]+\.kg-backup$")
 
 
+def tidy_output(out_dir: Path, subdirs: Iterable[str] = ()) -> None:
+    """Clear what a killed run left in `out_dir` and its `subdirs` (a half-done swap rolled
+    back, temporary files and backups removed), for a run that writes nothing there."""
+    if not out_dir.is_dir():
+        return
+    with StagedFiles(out_dir):
+        for directory in (out_dir, *(out_dir / sub for sub in subdirs)):
+            sweep_leftovers(directory)
+
+
 def current_umask() -> int:
     """The process's umask, read without changing it where Linux allows (setting it to
     read it back would change it for a moment for every thread)."""

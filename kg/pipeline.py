@@ -23,7 +23,7 @@ from kg.check import References, check_files, check_references
 from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
 from kg.conflicts import Claim, conflict_claims, conflicts_among
 from kg.errors import InputError, InvalidData, UsageError
-from kg.export import Compactor, turtle_prefixes, write_exports
+from kg.export import Compactor, tidy_output, turtle_prefixes, write_exports
 from kg.findings import Location, Report
 from kg.mapping import RDF_TYPE, map_seeds, ontology_quads
 from kg.pieces import Style, make_pieces
@@ -432,6 +432,8 @@ def _build(seeds_dir: str | Path, out: Path, sources_dir: str | Path | None,
                          ).hexdigest()
     previous = cache.written(out, key)
     if previous is not None:
+        # nothing to write, but a build killed since then may have left its files behind
+        tidy_output(out, ["neo4j"])
         return BuildResult(result.report, [], previous["counts"]["triples"],
                            previous["counts"]["quads"], up_to_date=True)
     ontology = sorted(set(ox.serialize(ontology_quads(onto),

@@ -173,8 +173,9 @@ def test_issue12_swap_cut_short_is_rolled_back_by_the_next_run(
 
 # --- 12: a build killed while writing ------------------------------------------------------
 
+@pytest.mark.parametrize("then", ["edited", "reverted"])
 def test_issue12_build_killed_while_writing_leaves_old_exports_and_no_tmp(
-        tmp_path: Path) -> None:
+        then: str, tmp_path: Path) -> None:
     corpus = _generate(tmp_path / "corpus", countries=20, years=3)
     out = tmp_path / "out"
     args = [sys.executable, "-m", "kg", "build", "--seeds", str(corpus / "seeds"),
@@ -186,7 +187,8 @@ def test_issue12_build_killed_while_writing_leaves_old_exports_and_no_tmp(
     caught: list[str] = []
     for attempt in range(3):  # the writing lasts a fraction of a second: a few tries
         # each edit changes the inputs, so that the build writes every export again
-        seeds[attempt].write_text(seeds[attempt].read_text() + f"# edit {attempt}\n")
+        unedited = seeds[attempt].read_text()
+        seeds[attempt].write_text(unedited + f"# edit {attempt}\n")
         proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
@@ -210,8 +212,11 @@ def test_issue12_build_killed_while_writing_leaves_old_exports_and_no_tmp(
     assert {n: d for n, d in after_kill.items() if not n.rsplit("/", 1)[-1].startswith(".")} \
         == before
     assert _leftovers(out), "the killed build left nothing behind: the test proves nothing"
+    if then == "reverted":  # back to the inputs of the exports in place: nothing to write
+        seeds[attempt].write_text(unedited)
     second = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert second.returncode == 0, second.stderr
+    assert ("is up to date" in second.stdout) == (then == "reverted"), second.stdout
     assert _leftovers(out) == []
     assert set(_snapshot(out)) == set(before)
 
