@@ -294,3 +294,25 @@ def test_issue12_seed_nested_as_deep_as_yaml_allows_is_no_recursion_error(
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
     assert f"{seeds_copy / 'deep.yaml'}:1:9: error:" in result.stderr
+
+
+def test_two_runs_never_write_into_one_directory_at_once(tmp_path: Path,
+                                                         sources_dir: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".tip-kg.nt.abcd1234.tmp").write_text("another run's file, being written\n")
+    fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # as a running build holds it
+        result = run_kg("build", "--seeds", str(SEEDS), "--sources", str(sources_dir),
+                        "--out", str(out))
+    finally:
+        os.close(fd)
+    assert result.returncode == 2, result.stderr
+    assert "another kg run is writing into this directory" in result.stderr
+    assert _leftovers(out) == [".tip-kg.nt.abcd1234.tmp"]  # not swept from under it
+    assert run_kg("build", "--seeds", str(SEEDS), "--sources", str(sources_dir),
+                  "--out", str(out)).returncode == 0
+    assert _leftovers(out) == []
