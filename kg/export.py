@@ -510,8 +510,12 @@ def _backup_of(target: Path) -> Path:
 def _swap(out_dir: Path, swaps: list[tuple[Path, Path]]) -> None:
     """Rename every temporary file onto its target, all or none (see `StagedFiles`)."""
     journal = out_dir / JOURNAL
-    entries = [{"name": target.relative_to(out_dir).as_posix(), "old": target.exists()}
-               for _, target in swaps]
+    try:
+        # "ino": the new file's inode, so that a rollback removes only a file it put there
+        entries = [{"name": target.relative_to(out_dir).as_posix(), "old": target.exists(),
+                    "ino": tmp.stat().st_ino} for tmp, target in swaps]
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write the exports: {exc.strerror or exc}") from exc
     try:
         _write_journal(journal, entries)
         for (_, target), entry in zip(swaps, entries, strict=True):
@@ -573,8 +577,8 @@ def _roll_back(out_dir: Path, entries: list[dict[str, Any]]) -> bool:
                     os.replace(backup, target)
                     # rename() between two links to one file leaves both: drop the backup
                     backup.unlink(missing_ok=True)
-            else:
-                target.unlink(missing_ok=True)
+            elif target.exists() and target.stat().st_ino == entry.get("ino"):
+                target.unlink()
         except OSError:
             done = False
     return done

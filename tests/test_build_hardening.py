@@ -147,6 +147,25 @@ def test_issue12_failed_rename_leaves_every_export_as_before(
     assert _snapshot(out) == before  # byte for byte, and no backup, journal or .tmp left
 
 
+def test_issue12_failed_rename_removes_the_new_files_that_had_no_old_one(
+        tmp_path: Path, two_corpora: tuple[Path, Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import kg
+    from kg.errors import OutputError
+
+    a, b = two_corpora
+    out = tmp_path / "out"
+    kg.build(a / "seeds", out, a / "sources", cache_dir=tmp_path / "cache-a", jobs=1)
+    (out / "tip-kg.nt").unlink()  # renamed in first, then taken out again
+    before = _snapshot(out)
+    _failing_replace(monkeypatch, out, 5, OSError(5, "Input/output error"))
+    with pytest.raises(OutputError, match="the old files are all in place"):
+        kg.build(b / "seeds", out, b / "sources", cache_dir=tmp_path / "cache-b", jobs=1)
+    monkeypatch.undo()
+    assert _snapshot(out) == before
+    assert not (out / "tip-kg.nt").exists()
+
+
 def test_issue12_swap_cut_short_is_rolled_back_by_the_next_run(
         tmp_path: Path, two_corpora: tuple[Path, Path],
         monkeypatch: pytest.MonkeyPatch) -> None:
