@@ -423,6 +423,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        if args.debug:
+            raise
+        # not "invalid data" (exit 1): the input may be fine, the machine ran short
+        print("kg: error: out of memory (hint: a seed file far larger "
+              "than usual? see the README's Limits; or set KG_JOBS=1 to check one file at "
+              "a time)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -8,9 +8,12 @@ and can write readable keys without a general-purpose compaction algorithm.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -349,18 +352,34 @@ class _JsonArray:
 
 class StagedFiles:
     """Output files written under temporary names in their directory, hashed as they are
-    written, and renamed into place together by `commit`; leaving the `with` block
-    without a commit removes them, so the directory is never half-written."""
+    written, and switched into place together by `commit`: all the new files, or (after
+    any failure, or a crash repaired by the next run) all the old ones.
+
+    How the set switches together: each existing target is first hard-linked to a backup
+    name and a journal (`.kg-swap.json`) lists the targets; then the renames; the journal's
+    removal is the commit point, after which the backups go. A run that finds a journal
+    restores every backup and removes the new files that had no old one. Leaving the
+    `with` block without a commit removes the temporary files. A lock on the directory
+    keeps two runs from sweeping or swapping each other's files.
+    """
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.files: dict[str, tuple[Any, str, Path, Any]] = {}
         self.sizes: dict[str, int] = {}
+        self._swept: set[Path] = set()
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"{out_dir}: cannot create the output directory: "
                               f"{exc.strerror}") from exc
+        self._lock = _lock_directory(out_dir)
+        try:
+            self._mode = 0o666 & ~current_umask()
+            _recover_swap(out_dir)
+        except BaseException:
+            os.close(self._lock)
+            raise
 
     def __enter__(self) -> StagedFiles:
         return self
@@ -373,8 +392,13 @@ class StagedFiles:
             if name not in self.files:
                 target = self.out_dir / name
                 target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                if target.parent not in self._swept:
+                    self._swept.add(target.parent)
+                    sweep_leftovers(target.parent)
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TMP_SUFFIX,
                                            dir=target.parent)
+                # mkstemp makes 0600 files whatever the umask; exports are for sharing
+                os.fchmod(fd, self._mode)
                 self.files[name] = (os.fdopen(fd, "wb"), tmp, target, hashlib.sha256())
                 self.sizes[name] = 0
             handle, _, _, digest = self.files[name]
@@ -394,12 +418,12 @@ class StagedFiles:
                 handle.flush()
                 os.fsync(handle.fileno())
                 handle.close()
-            for _, tmp, target, _ in self.files.values():
-                os.replace(tmp, target)
         except OSError as exc:
             raise OutputError(f"{self.out_dir}: cannot write the exports: "
                               f"{exc.strerror or exc}") from exc
-        targets = [target for _, _, target, _ in self.files.values()]
+        swaps = [(Path(tmp), target) for _, tmp, target, _ in self.files.values()]
+        _swap(self.out_dir, swaps)
+        targets = [target for _, target in swaps]
         self.files = {}
         return sorted(targets)
 
@@ -408,6 +432,194 @@ class StagedFiles:
             handle.close()
             Path(tmp).unlink(missing_ok=True)
         self.files = {}
+        if self._lock >= 0:
+            os.close(self._lock)
+            self._lock = -1
+
+
+# Names of what a run leaves behind only when it is killed: temporary files (mkstemp's
+# eight random characters), backups of the files being replaced, and the swap journal.
+TMP_SUFFIX = ".tmp"
+BACKUP_SUFFIX = ".kg-backup"
+JOURNAL = ".kg-swap.json"
+_LEFTOVER = re.compile(r"^\.[^/]+\.[a-z0-9_]{8}\.tmp$|^\.[^/]+\.kg-backup$")
+
+
+def tidy_output(out_dir: Path, subdirs: Iterable[str] = ()) -> None:
+    """Clear what a killed run left in `out_dir` and its `subdirs` (a half-done swap rolled
+    back, temporary files and backups removed), for a run that writes nothing there."""
+    if not out_dir.is_dir():
+        return
+    with StagedFiles(out_dir):
+        for directory in (out_dir, *(out_dir / sub for sub in subdirs)):
+            sweep_leftovers(directory)
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where Linux allows (setting it to
+    read it back would change it for a moment for every thread)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def sweep_leftovers(directory: Path) -> list[Path]:
+    """Remove the temporary files and backups a killed run left in `directory` (only names
+    of the kinds this module makes; call it holding the directory's lock)."""
+    removed = []
+    try:
+        entries = list(directory.iterdir())
+    except OSError:
+        return removed
+    for path in entries:
+        if _LEFTOVER.match(path.name) and path.is_file() and not path.is_symlink():
+            try:
+                path.unlink()
+                removed.append(path)
+            except OSError:
+                pass
+    return removed
+
+
+def _lock_directory(out_dir: Path) -> int:
+    try:
+        fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot open the output directory: "
+                          f"{exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        raise OutputError(f"{out_dir}: another kg run is writing into this directory",
+                          "wait for it to finish, or choose another --out") from exc
+    return fd
+
+
+def _backup_of(target: Path) -> Path:
+    return target.with_name(f".{target.name}{BACKUP_SUFFIX}")
+
+
+def _swap(out_dir: Path, swaps: list[tuple[Path, Path]]) -> None:
+    """Rename every temporary file onto its target, all or none (see `StagedFiles`)."""
+    journal = out_dir / JOURNAL
+    try:
+        # "ino": the new file's inode, so that a rollback removes only a file it put there
+        entries = [{"name": target.relative_to(out_dir).as_posix(), "old": target.exists(),
+                    "ino": tmp.stat().st_ino} for tmp, target in swaps]
+    except OSError as exc:
+        raise OutputError(f"{out_dir}: cannot write the exports: {exc.strerror or exc}") from exc
+    try:
+        _write_journal(journal, entries)
+        for (_, target), entry in zip(swaps, entries, strict=True):
+            if entry["old"]:
+                _link_backup(target, _backup_of(target))
+        for tmp, target in swaps:
+            os.replace(tmp, target)
+    except OSError as exc:
+        restored = _roll_back(out_dir, entries)
+        if restored:
+            journal.unlink(missing_ok=True)
+        raise OutputError(
+            f"{out_dir}: cannot write the exports: {exc.strerror or exc}; "
+            + ("the old files are all in place" if restored else
+               "the old files could not all be put back yet"),
+            None if restored else "run the build again: it restores them first") from exc
+    # the commit point: from here on the new set stands, whatever happens next
+    journal.unlink()
+    _sync_directories({target.parent for _, target in swaps} | {out_dir})
+    for _, target in swaps:
+        _backup_of(target).unlink(missing_ok=True)
+
+
+def _write_journal(journal: Path, entries: list[dict[str, Any]]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f"{journal.name}.", suffix=TMP_SUFFIX,
+                               dir=journal.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(entries, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, journal)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _sync_directories({journal.parent})
+
+
+def _link_backup(target: Path, backup: Path) -> None:
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(target, backup)
+    except OSError:
+        shutil.copy2(target, backup)  # a file system without hard links
+
+
+def _roll_back(out_dir: Path, entries: list[dict[str, Any]]) -> bool:
+    """Put every old file back and remove the new ones that had none; True when done."""
+    done = True
+    for entry in entries:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not _inside(out_dir, name):
+            continue  # a journal names only files in its own directory
+        target = out_dir / str(name)
+        backup = _backup_of(target)
+        try:
+            if entry.get("old"):
+                if backup.exists():
+                    os.replace(backup, target)
+                    # rename() between two links to one file leaves both: drop the backup
+                    backup.unlink(missing_ok=True)
+            elif target.exists() and target.stat().st_ino == entry.get("ino"):
+                target.unlink()
+        except OSError:
+            done = False
+    return done
+
+
+def _inside(out_dir: Path, name: object) -> bool:
+    if not isinstance(name, str) or not name or name.startswith("/"):
+        return False
+    parts = Path(name).parts
+    return ".." not in parts and not any(part.startswith(".") for part in parts)
+
+
+def _recover_swap(out_dir: Path) -> None:
+    """Finish what a killed run left half-swapped in `out_dir`: back to the old set."""
+    journal = out_dir / JOURNAL
+    try:
+        entries = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:
+        raise OutputError(f"{journal}: a swap journal that cannot be read: {exc}",
+                          "delete it and check the files in the directory") from exc
+    if not isinstance(entries, list) or not _roll_back(out_dir, entries):
+        raise OutputError(f"{journal}: the files of an interrupted build could not be "
+                          "put back", "check the directory's permissions and run again")
+    journal.unlink()
+
+
+def _sync_directories(directories: set[Path]) -> None:
+    # the renames are durable only once their directories are on disk
+    for directory in sorted(directories):
+        try:
+            fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 # --- atomic writes ---------------------------------------------------------------------

@@ -22,15 +22,15 @@ from kg.cache import SourceUnit, UnitCache, unit_texts
 from kg.check import References, check_files, check_references
 from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
 from kg.conflicts import Claim, conflict_claims, conflicts_among
-from kg.errors import InputError, InvalidData
-from kg.export import Compactor, turtle_prefixes, write_exports
+from kg.errors import InputError, InvalidData, UsageError
+from kg.export import Compactor, tidy_output, turtle_prefixes, write_exports
 from kg.findings import Location, Report
 from kg.mapping import RDF_TYPE, map_seeds, ontology_quads
 from kg.pieces import Style, make_pieces
 from kg.progress import Progress
 from kg.quotes import check_quotes, read_source_texts
 from kg.records import Seeds
-from kg.seedfile import read_seed_file
+from kg.seedfile import MAX_SEED_BYTES, check_seed_sizes, read_seed_file
 from kg.shacl import (
     CoreShapes,
     load_shapes,
@@ -86,11 +86,25 @@ class BuildResult:
 
 
 def sources_dir_from_env(sources_dir: str | Path | None) -> Path | None:
-    """`sources_dir` if given, else `$KG_SOURCES` if set and non-empty, else None."""
+    """`sources_dir` if given, else `$KG_SOURCES` if set and non-empty, else None.
+
+    A directory that is named but does not exist is a usage error, not "no texts": a
+    typo would otherwise turn every quote check off and the run would still pass. An
+    empty `$KG_SOURCES` (the Makefile's way of saying "none") stays None.
+    """
     if sources_dir:
-        return Path(sources_dir)
-    env = os.environ.get("KG_SOURCES", "").strip()
-    return Path(env) if env else None
+        folder, named_by = Path(sources_dir), "--sources"
+    else:
+        env = os.environ.get("KG_SOURCES", "").strip()
+        if not env:
+            return None
+        folder, named_by = Path(env), "KG_SOURCES"
+    if not folder.is_dir():
+        what = "is not a directory" if folder.exists() else "does not exist"
+        raise UsageError(f"{folder}: the source texts directory (from {named_by}) {what}",
+                         f"fix {named_by}, or leave it out to skip the quote check; every "
+                         "quote is then reported as unchecked")
+    return folder
 
 
 def seed_paths(seeds_dir: Path) -> list[Path]:
@@ -102,6 +116,7 @@ def seed_paths(seeds_dir: Path) -> list[Path]:
                    if p.suffix in (".yaml", ".yml") and p.is_file())
     if not paths:
         raise InputError(f"{seeds_dir}: no *.yaml seed files", "see seeds/README.md")
+    check_seed_sizes(paths)
     return paths
 
 
@@ -241,9 +256,27 @@ def _violation_owner(focus: str, owner: dict[str, tuple[SourceUnit, Seeds]],
 
 
 def _batches(todo: list[_Item], workers: int) -> list[list[_Item]]:
-    # a few batches per worker keep both busy to the end; 25 files amortize the ontology
+    # a few batches per worker keep both busy to the end; 25 files amortize the ontology.
+    # A worker holds a whole batch's records and graphs at once, so a batch also holds at
+    # most one largest file's worth of seed bytes: memory follows the largest file, not
+    # 25 of them (real files are tens of KB: their batches are as before).
     size = max(1, min(25, -(-len(todo) // (workers * 4))))
-    return [todo[i:i + size] for i in range(0, len(todo), size)]
+    batches: list[list[_Item]] = []
+    batch: list[_Item] = []
+    total = 0
+    for item in todo:
+        try:
+            nbytes = item[1].stat().st_size
+        except OSError:
+            nbytes = 0  # reading it reports why
+        if batch and (len(batch) == size or total + nbytes > MAX_SEED_BYTES):
+            batches.append(batch)
+            batch, total = [], 0
+        batch.append(item)
+        total += nbytes
+    if batch:
+        batches.append(batch)
+    return batches
 
 
 def default_jobs() -> int:
@@ -399,6 +432,8 @@ def _build(seeds_dir: str | Path, out: Path, sources_dir: str | Path | None,
                          ).hexdigest()
     previous = cache.written(out, key)
     if previous is not None:
+        # nothing to write, but a build killed since then may have left its files behind
+        tidy_output(out, ["neo4j"])
         return BuildResult(result.report, [], previous["counts"]["triples"],
                            previous["counts"]["quads"], up_to_date=True)
     ontology = sorted(set(ox.serialize(ontology_quads(onto),
