@@ -89,12 +89,19 @@ def _int_map(value: Any, what: str) -> dict[str, int]:
     return {k: _int(v, what) for k, v in _dict(value, what).items()}
 
 
+def _strs(value: Any, what: str) -> list[str]:
+    # one pass over the list instead of a call per item: these lists are long
+    if type(value) is not list or not all(type(v) is str for v in value):
+        _reject(f"{what}: expected a list of strings")
+    return value
+
+
 def _str_set(value: Any, what: str) -> frozenset[str]:
-    return frozenset(_str(v, what) for v in _list(value, what))
+    return frozenset(_strs(value, what))
 
 
 def _lines(value: Any, what: str) -> list[bytes]:
-    return [_str(v, what).encode() for v in _list(value, what)]
+    return [v.encode("utf-8", "surrogatepass") for v in _strs(value, what)]
 
 
 # --- locations and findings ---------------------------------------------------------
@@ -104,9 +111,12 @@ def location_data(loc: Location) -> list[Any]:
 
 
 def location_from(value: Any) -> Location:
-    path, line, col = _list(value, "location", 3)
-    return Location(_str(path, "location path"), _int(line, "location line"),
-                    _int(col, "location column"))
+    # inlined checks: a unit holds a location per assertion, read on every run
+    if type(value) is list and len(value) == 3:
+        path, line, col = value
+        if type(path) is str and type(line) is int and type(col) is int:
+            return Location(path, line, col)
+    _reject("location: expected [path, line, column]")
 
 
 def _opt_location_from(value: Any) -> Location | None:
@@ -166,7 +176,10 @@ def _claim_value(value: Any) -> Any:
 
 
 def _claim_value_from(value: Any, depth: int = 0) -> Any:
-    if type(value) is list:
+    kind = type(value)
+    if kind is str or kind is int:
+        return value
+    if kind is list:
         if depth >= _CLAIM_DEPTH:
             _reject("claim: nested too deep")
         return tuple(_claim_value_from(v, depth + 1) for v in value)
@@ -218,9 +231,10 @@ _SUMMARY_KEYS = frozenset({"graph_quads", "own", "shared", "columns", "label_pro
 def summary_data(summary: Summary) -> dict[str, Any]:
     own = summary.own
     return {"graph_quads": summary.graph_quads,
-            "own": [own.triples, own.subjects, sorted(p.decode() for p in own.predicates),
+            "own": [own.triples, own.subjects,
+                    sorted(p.decode("utf-8", "surrogatepass") for p in own.predicates),
                     own.classes],
-            "shared": [line.decode() for line in summary.shared],
+            "shared": [line.decode("utf-8", "surrogatepass") for line in summary.shared],
             "columns": _columns_data(summary.columns),
             "label_props": {k: sorted(v) for k, v in summary.label_props.items()},
             "edge_predicates": sorted(summary.edge_predicates)}
@@ -237,13 +251,38 @@ def summary_from(value: Any) -> Summary:
                    _str_set(data["edge_predicates"], "edge predicates"))
 
 
-_PIECES_KEYS = frozenset({"graphs", "nt", "turtle", "jsonld", "neo4j", "blobs"})
+_PIECES_KEYS = frozenset({"graphs", "nt", "turtle", "jsonld", "jsonld_count", "neo4j",
+                          "blobs"})
 _NEO4J_KEYS = frozenset({"nodes", "edges", "edge_types", "rendered", "columns",
                          "label_props"})
 
 
+def _edge_lines(edges: list[tuple[str, str, str]]) -> bytes:
+    # Edges are IRI triples, the bulk of a part; IRIs hold no space or line break
+    # (Oxigraph checks them), so a line of three words each is unambiguous and cheap.
+    text = "\n".join(" ".join(edge) for edge in edges)
+    if text.count("\n") != max(0, len(edges) - 1) or text.count(" ") != 2 * len(edges):
+        _reject("edges: an IRI holds a space or a line break")
+    return text.encode("utf-8", "surrogatepass")
+
+
+def _edges_from(data: bytes) -> list[tuple[str, str, str]]:
+    if not data:
+        return []
+    try:
+        rows = [tuple(line.split(" ")) for line in data.decode("utf-8", "surrogatepass")
+                .split("\n")]
+    except UnicodeDecodeError:
+        _reject("edges: not UTF-8")
+    if any(len(row) != 3 for row in rows):
+        _reject("edges: expected three IRIs a line")
+    return rows  # type: ignore[return-value]
+
+
 def pieces_bytes(pieces: Pieces) -> bytes:
-    """`pieces` as one JSON line followed by the byte blobs it refers to by index."""
+    """`pieces` as one JSON line followed by the byte blobs it refers to by index. The
+    JSON-LD node texts go in a blob too, separated by NUL (which JSON text escapes), as
+    escaping them again inside the JSON line made reading them back three times slower."""
     blobs: list[bytes] = []
 
     def blob(data: bytes) -> int:
@@ -253,9 +292,11 @@ def pieces_bytes(pieces: Pieces) -> bytes:
     part = pieces.neo4j
     head = {
         "graphs": [[iri, blob(nq), blob(trig)] for iri, (nq, trig) in pieces.graphs.items()],
-        "nt": blob(pieces.nt), "turtle": blob(pieces.turtle), "jsonld": pieces.jsonld,
+        "nt": blob(pieces.nt), "turtle": blob(pieces.turtle),
+        "jsonld": blob("\0".join(pieces.jsonld).encode("utf-8", "surrogatepass")),
+        "jsonld_count": len(pieces.jsonld),
         "neo4j": {"nodes": [[iri, labels, props] for iri, labels, props in part.nodes],
-                  "edges": [list(edge) for edge in part.edges],
+                  "edges": blob(_edge_lines(part.edges)),
                   "edge_types": part.edge_types, "rendered": blob(part.rendered),
                   "columns": _columns_data(part.columns),
                   "label_props": {k: sorted(v) for k, v in part.label_props.items()}},
@@ -266,18 +307,18 @@ def pieces_bytes(pieces: Pieces) -> bytes:
 
 def pieces_from(data: bytes) -> Pieces:
     """The pieces `pieces_bytes` wrote; `CodecError` if `data` is anything else."""
-    line, newline, rest = data.partition(b"\n")
-    if not newline:
+    end = data.find(b"\n")
+    if end < 0:
         _reject("pieces: no header line")
-    head = _dict(json_from(line), "pieces", _PIECES_KEYS)
+    head = _dict(json_from(data[:end]), "pieces", _PIECES_KEYS)
     blobs: list[bytes] = []
-    at = 0
+    at = end + 1
     for size in _list(head["blobs"], "blob sizes"):
-        if _int(size, "blob size") < 0 or at + size > len(rest):
+        if _int(size, "blob size") < 0 or at + size > len(data):
             _reject("pieces: blob runs past the end")
-        blobs.append(rest[at:at + size])
+        blobs.append(data[at:at + size])
         at += size
-    if at != len(rest):
+    if at != len(data):
         _reject("pieces: bytes after the last blob")
 
     def blob(index: Any) -> bytes:
@@ -293,17 +334,23 @@ def pieces_from(data: bytes) -> Pieces:
     nodes = []
     for item in _list(neo["nodes"], "nodes"):
         iri, labels, props = _list(item, "node", 3)
-        nodes.append((_str(iri, "node IRI"), _str(labels, "node labels"),
-                      {k: [_str(v, "node property") for v in _list(values, "node property")]
-                       for k, values in _dict(props, "node properties").items()}))
-    edges = []
-    for item in _list(neo["edges"], "edges"):
-        start, predicate, end = _list(item, "edge", 3)
-        edges.append((_str(start, "edge"), _str(predicate, "edge"), _str(end, "edge")))
-    part = Neo4jPart(nodes, edges, _str_map(neo["edge_types"], "edge types"),
+        if type(iri) is not str or type(labels) is not str:
+            _reject("node: expected an IRI and labels")
+        for values in _dict(props, "node properties").values():
+            _strs(values, "node property")
+        nodes.append((iri, labels, props))
+    part = Neo4jPart(nodes, _edges_from(blob(neo["edges"])),
+                     _str_map(neo["edge_types"], "edge types"),
                      blob(neo["rendered"]), _columns_from(neo["columns"]),
                      _label_props_from(neo["label_props"]))
-    jsonld = [_str(v, "JSON-LD node") for v in _list(head["jsonld"], "JSON-LD nodes")]
+    count = _int(head["jsonld_count"], "JSON-LD node count")
+    try:
+        text = blob(head["jsonld"]).decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        _reject("pieces: JSON-LD nodes are not UTF-8")
+    jsonld = text.split("\0") if count else []
+    if len(jsonld) != count or (not count and text):
+        _reject("pieces: wrong number of JSON-LD nodes")
     return Pieces(graphs, blob(head["nt"]), blob(head["turtle"]), jsonld, part)
 
 

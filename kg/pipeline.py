@@ -257,9 +257,10 @@ def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = N
     findings out of the report.
 
     Each seed file is checked on its own, in `jobs` worker processes (default
-    `default_jobs()`), and the outcome kept in `cache_dir` (default `.kg-cache/` beside the
-    seeds directory; `False` for none), keyed by the file's bytes, its source text's, the
-    ontology's and tip-kg's version: an unchanged file is not parsed again. The checks
+    `default_jobs()`), and the outcome kept in `cache_dir` (default `kg.cache.default_cache_dir`:
+    `$KG_CACHE_DIR`, else under `~/.cache/tip-kg/`; `False` for none), keyed by the file's
+    bytes, its source text's, the ontology's and tip-kg's version: an unchanged file is not
+    parsed again. Entries are signed data, never code (see `kg.cache`). The checks
     across files (unique ids, actor references, conflicts) always run over all of them.
     `report.stats` counts `parsed` files and `cache_hits`.
     """
