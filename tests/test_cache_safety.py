@@ -21,7 +21,7 @@ from kg.cache import SourceUnit, unit_bytes, unit_from
 from kg.cachecodec import CodecError, pieces_bytes, pieces_from, seeds_bytes, seeds_from
 from kg.errors import InputError
 from kg.pipeline import validate
-from tests.conftest import ROOT, run_kg
+from tests.conftest import ROOT, SEEDS, run_kg
 
 GENERATE = ROOT / "benchmarks" / "generate.py"
 INVALID = ("tier: tier_2", "tier: tier_9")  # one edit that makes a seed file invalid
@@ -233,12 +233,19 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[SourceUnit, object
 def test_cache_codec_round_trips(stored: tuple[SourceUnit, object, object]) -> None:
     unit, records, pieces = stored
     assert unit.summary is not None and unit.references.assertions and unit.claims[0]
-    assert unit_from(unit_bytes(unit)) == unit
-    back = seeds_from(seeds_bytes(records))  # type: ignore[arg-type]
-    assert back == records
-    assert [r.field_locs for r in back.assertions] == \
-        [r.field_locs for r in records.assertions]  # type: ignore[attr-defined]
-    assert pieces_from(pieces_bytes(pieces)) == pieces  # type: ignore[arg-type]
+    # the generated corpus, and the project's own seeds (cities, regions, legal
+    # instruments, conflicts: every kind of field value there is)
+    project = validate(SEEDS, cache_dir=False, jobs=1)
+    assert project.cache is not None and project.units
+    cases = [stored] + [(u, project.cache.records(u), project.cache.pieces(u))
+                        for u in project.units]
+    for unit, records, pieces in cases:
+        assert unit_from(unit_bytes(unit)) == unit
+        back = seeds_from(seeds_bytes(records))  # type: ignore[arg-type]
+        assert back == records
+        assert [r.field_locs for r in back.assertions] == \
+            [r.field_locs for r in records.assertions]  # type: ignore[attr-defined]
+        assert pieces_from(pieces_bytes(pieces)) == pieces  # type: ignore[arg-type]
 
 
 def _mutations(document: dict) -> list[tuple[str, dict]]:
