@@ -282,22 +282,29 @@ class UnitCache:
 
     # --- signed entry files ---------------------------------------------------------
 
-    def _mac(self, key: str, kind: str, payload: bytes) -> bytes:
-        message = b"\0".join([_FORMAT, kind.encode(), key.encode(), payload])
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest().encode()
+    def _mac(self, key: str, kind: str, payload: bytes | memoryview) -> bytes:
+        # kind and key hold no NUL, so the message cannot be read two ways
+        mac = hmac.new(self._secret, b"\0".join([_FORMAT, kind.encode(), key.encode(), b""]),
+                       hashlib.sha256)
+        mac.update(payload)  # not joined to the rest: pieces run to hundreds of megabytes
+        return mac.hexdigest().encode()
 
-    def _read(self, key: str, path: Path, kind: str) -> bytes:
-        """The payload of an entry file, once its header and HMAC check out; `OSError`
-        when it cannot be read, `_Rejected` when it is not ours."""
+    def _read(self, key: str, path: Path, kind: str) -> tuple[bytes, int]:
+        """An entry file's bytes and where its payload starts, once its header and HMAC
+        check out; `OSError` when it cannot be read, `_Rejected` when it is not ours."""
         data = path.read_bytes()
-        header, newline, payload = data.partition(b"\n")
-        words = header.split(b" ")
-        if not newline or len(words) != 3 or words[0] != _FORMAT:
+        end = data.find(b"\n", 0, 200)
+        words = data[:end].split(b" ") if end > 0 else []
+        if len(words) != 3 or words[0] != _FORMAT:
             raise _Rejected("not an entry of this tip-kg's cache")
         if words[1] != kind.encode() or not hmac.compare_digest(
-                words[2], self._mac(key, kind, payload)):
+                words[2], self._mac(key, kind, memoryview(data)[end + 1:])):
             raise _Rejected("its signature does not match: damaged, or not written here")
-        return payload
+        return data, end + 1
+
+    def _payload(self, key: str, path: Path, kind: str) -> bytes:
+        data, start = self._read(key, path, kind)
+        return data[start:]
 
     def _write(self, key: str, kind: str, target: Path, payload: bytes) -> None:
         header = b" ".join([_FORMAT, kind.encode(), self._mac(key, kind, payload)])
@@ -305,7 +312,8 @@ class UnitCache:
         fd, tmp = tempfile.mkstemp(prefix=".unit.", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(header + b"\n" + payload)
+                handle.write(header + b"\n")
+                handle.write(payload)
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -318,7 +326,7 @@ class UnitCache:
         if key and self.persistent:
             path = self._file(key)
             try:
-                unit = unit_from(self._read(key, path, "unit"))
+                unit = unit_from(self._payload(key, path, "unit"))
                 if unit.key != key:
                     raise _Rejected("it belongs to another key")
                 if not self._file(key, ".records").is_file() or (
@@ -374,18 +382,18 @@ class UnitCache:
 
     def records(self, unit: SourceUnit) -> Seeds:
         """The checked records stored with `unit`."""
-        return self._load(unit, "records", seeds_from)
+        return self._load(unit, "records", lambda data, start: seeds_from(data[start:]))
 
     def pieces(self, unit: SourceUnit) -> Pieces:
         """The export pieces stored with `unit`."""
         return self._load(unit, "pieces", pieces_from)
 
-    def _load(self, unit: SourceUnit, kind: str, decode: Callable[[bytes], Any]) -> Any:
+    def _load(self, unit: SourceUnit, kind: str, decode: Callable[[bytes, int], Any]) -> Any:
         # `get` saw the entry whole; its records or pieces can still fail their check when
         # read (damaged, replaced, deleted during the run): the file is checked again
         path = self._file(unit.key, "." + kind)
         try:
-            return decode(self._read(unit.key, path, kind))
+            return decode(*self._read(unit.key, path, kind))
         except OSError as exc:
             why = f"cannot be read: {exc.strerror or exc}"
         except (_Rejected, CodecError) as exc:
@@ -427,7 +435,7 @@ class UnitCache:
         if not self.persistent:
             return None
         try:
-            manifest = json_from(self._read(*self._manifest(out_dir), "exports"))
+            manifest = json_from(self._payload(*self._manifest(out_dir), "exports"))
             counts = manifest["counts"]
             if manifest["key"] != key or not all(
                     type(counts[count]) is int for count in ("triples", "quads")):

@@ -305,12 +305,13 @@ def pieces_bytes(pieces: Pieces) -> bytes:
     return json.dumps(head, separators=(",", ":")).encode() + b"\n" + b"".join(blobs)
 
 
-def pieces_from(data: bytes) -> Pieces:
-    """The pieces `pieces_bytes` wrote; `CodecError` if `data` is anything else."""
-    end = data.find(b"\n")
+def pieces_from(data: bytes, start: int = 0) -> Pieces:
+    """The pieces `pieces_bytes` wrote at `data[start:]` (read in place: no copy of the
+    whole); `CodecError` if they are anything else."""
+    end = data.find(b"\n", start)
     if end < 0:
         _reject("pieces: no header line")
-    head = _dict(json_from(data[:end]), "pieces", _PIECES_KEYS)
+    head = _dict(json_from(data[start:end]), "pieces", _PIECES_KEYS)
     blobs: list[bytes] = []
     at = end + 1
     for size in _list(head["blobs"], "blob sizes"):
