@@ -153,6 +153,7 @@ def bench_size(name: str, work: Path, runs: int, seed: int) -> dict[str, object]
                         str(corpus)], check=True, stdout=subprocess.DEVNULL)
     seeds, sources, out = corpus / "seeds", corpus / "sources", corpus / "exports"
     cache = corpus / ".kg-cache"
+    os.environ["KG_CACHE_DIR"] = str(cache)  # the kg runs below keep their cache beside the corpus
     kg = [sys.executable, "-m", "kg"]
     common = ["--seeds", str(seeds), "--sources", str(sources)]
     heavy = 1 if name in ("100k", "250k") else runs

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.cache import SourceUnit, UnitCache, unit_texts
+from kg.cache import SourceUnit, UnitCache, default_cache_dir, unit_texts
 from kg.check import References, check_files, check_references
 from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
 from kg.conflicts import Claim, conflict_claims, conflicts_among
@@ -26,7 +26,7 @@ from kg.errors import InputError, InvalidData, UsageError
 from kg.export import Compactor, tidy_output, turtle_prefixes, write_exports
 from kg.findings import Location, Report
 from kg.mapping import RDF_TYPE, map_seeds, ontology_quads
-from kg.pieces import Style, make_pieces
+from kg.pieces import Pieces, Style, Summary, make_pieces
 from kg.progress import Progress
 from kg.quotes import check_quotes, read_source_texts
 from kg.records import Seeds
@@ -137,11 +137,6 @@ def _displays(paths: list[Path]) -> list[str]:
     return shown
 
 
-def default_cache_dir(seeds_dir: Path) -> Path:
-    """`.kg-cache/` beside the seeds directory (the project root for `seeds/`)."""
-    return seeds_dir.resolve().parent / ".kg-cache"
-
-
 def _check_unit(path: Path, display: str, sources_dir: Path | None,
                 concepts: ConceptSchemes) -> tuple[SourceUnit, Seeds, list[ox.Quad]]:
     """Parse, check, quote-check and map one seed file, on its own: the unit, the records
@@ -161,6 +156,21 @@ def _check_unit(path: Path, display: str, sources_dir: Path | None,
                       quotes_unchecked=report.stats.get("quotes_unchecked", 0),
                       texts=unit_texts(seeds, sources_dir))
     return unit, seeds, map_seeds(seeds) if report.ok else []
+
+
+def _pieces_of(seeds: Seeds, quads: list[ox.Quad], style: Style) -> tuple[Pieces, Summary]:
+    own = frozenset([*(r.id for r in seeds.assertions), *(s.id for s in seeds.sources)])
+    return make_pieces(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), own, style)
+
+
+def _check_again(path: Path, display: str, sources_dir: Path | None, concepts: ConceptSchemes,
+                 onto: Path) -> tuple[Seeds, Pieces | None, Summary | None]:
+    """One seed file's records and pieces made again, for a cache entry that broke after
+    it was looked up (see `UnitCache._load`)."""
+    _, seeds, quads = _check_unit(path, display, sources_dir, concepts)
+    if not quads:
+        return seeds, None, None
+    return seeds, *_pieces_of(seeds, quads, export_style(onto, concepts))
 
 
 @dataclass
@@ -219,9 +229,7 @@ def _check_batch(batch: list[tuple[int, Path, str, str]]) -> list[tuple[int, Sou
     for unit, seeds, quads in checked:
         pieces = None
         if quads:
-            own = frozenset([*(r.id for r in seeds.assertions), *(s.id for s in seeds.sources)])
-            nquads = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-            pieces, unit.summary = make_pieces(nquads, own, work.style)
+            pieces, unit.summary = _pieces_of(seeds, quads, work.style)
         work.cache.put(unit, seeds, pieces)
     # The cyclic collector is paused (see `_gc_paused`), in forked workers too; the few
     # cycles a batch leaves would pile up over thousands of files (workers grew past 1 GB
@@ -315,9 +323,10 @@ def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = N
     findings out of the report.
 
     Each seed file is checked on its own, in `jobs` worker processes (default
-    `default_jobs()`), and the outcome kept in `cache_dir` (default `.kg-cache/` beside the
-    seeds directory; `False` for none), keyed by the file's bytes, its source text's, the
-    ontology's and tip-kg's version: an unchanged file is not parsed again. The checks
+    `default_jobs()`), and the outcome kept in `cache_dir` (default `kg.cache.default_cache_dir`:
+    `$KG_CACHE_DIR`, else under `~/.cache/tip-kg/`; `False` for none), keyed by the file's
+    bytes, its source text's, the ontology's and tip-kg's version: an unchanged file is not
+    parsed again. Entries are signed data, never code (see `kg.cache`). The checks
     across files (unique ids, actor references, conflicts) always run over all of them.
     `report.stats` counts `parsed` files and `cache_hits`.
     """
@@ -337,6 +346,7 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
     concepts = load_concepts(onto.resolve())
     cache = UnitCache(default_cache_dir(seeds_path) if cache_dir is None else
                       (Path(cache_dir) if cache_dir else None), onto, texts_dir)
+    cache.rebuild = partial(_check_again, sources_dir=texts_dir, concepts=concepts, onto=onto)
     report = Report()
     found: dict[int, SourceUnit] = {}
     todo: list[_Item] = []
@@ -347,6 +357,7 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
             todo.append((i, path, display, key))
         else:
             found[i] = unit
+    cache.warn_rejected()
     bar = Progress("check", len(paths), progress)
     bar.advance(len(found))
     if todo:

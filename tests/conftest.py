@@ -19,6 +19,15 @@ ONTOLOGY = ROOT / "ontology"
 SOURCES = Path(os.environ.get("KG_SOURCES") or ROOT.parent / "shared" / "seeds")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_build_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every `kg` the tests run keeps its build cache and key in a temporary directory,
+    never in the real home (tests that need another place set these themselves)."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ.pop("KG_CACHE_DIR", None)
+    os.environ.pop("KG_CACHE_KEY", None)
+
+
 def have_sources() -> bool:
     return (SOURCES / "000_e99b225cc022d9a6.txt").is_file()
 

@@ -22,9 +22,15 @@ def _generate(out: Path, seed: int = 7) -> Path:
     return out
 
 
+def _cache_env(corpus: Path, **extra: str) -> dict[str, str]:
+    # the corpus's build cache kept beside it, so that a test can move or damage it
+    return {"KG_CACHE_DIR": str(corpus / ".kg-cache"), **extra}
+
+
 def _build(corpus: Path, out: Path) -> dict:
     result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
-                    str(corpus / "sources"), "--out", str(out), "--format", "json")
+                    str(corpus / "sources"), "--out", str(out), "--format", "json",
+                    env=_cache_env(corpus))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -82,7 +88,7 @@ def test_parallel_build_equals_a_single_process_build(tmp_path: Path) -> None:
         out = tmp_path / f"jobs{jobs}"
         result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
                         str(corpus / "sources"), "--out", str(out),
-                        env={"KG_JOBS": jobs})
+                        env=_cache_env(corpus, KG_JOBS=jobs))
         assert result.returncode == 0, result.stderr
         (corpus / ".kg-cache").rename(tmp_path / f"cache{jobs}")
         outs[jobs] = {name: (out / name).read_bytes() for name in _files(out)}
@@ -210,19 +216,19 @@ def test_exports_that_cannot_all_be_written_leave_the_old_ones_whole(tmp_path: P
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
-def test_a_damaged_cache_entry_is_a_clear_error_and_the_exports_stay_whole(
+def test_a_damaged_cache_entry_is_checked_again_and_the_exports_stay_whole(
         tmp_path: Path) -> None:
-    corpus = _generate(tmp_path / "corpus")
+    # (this was a clear error before issue 12; now the file is checked again, see
+    # tests/test_cache_safety.py for the warning it prints)
+    corpus = _generate(tmp_path)
     out = tmp_path / "out"
     _build(corpus, out)
     before = {name: (out / name).read_bytes() for name in _files(out)}
     damaged = sorted((corpus / ".kg-cache").rglob("*.pieces"))[0]
-    damaged.write_bytes(b"not a pickle")
+    damaged.write_bytes(b"not an entry")
     (out / "tip-kg.ttl").write_text("edited by hand\n")  # so that the build writes again
-    before["tip-kg.ttl"] = b"edited by hand\n"
     result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
-                    str(corpus / "sources"), "--out", str(out))
-    assert result.returncode != 0
-    assert "cannot be read back" in result.stderr and "delete" in result.stderr
-    assert "Traceback" not in result.stderr
+                    str(corpus / "sources"), "--out", str(out), env=_cache_env(corpus))
+    assert result.returncode == 0, result.stderr
+    assert "checked it again" in result.stderr and "Traceback" not in result.stderr
     assert {name: (out / name).read_bytes() for name in _files(out)} == before
