@@ -37,6 +37,11 @@ def _common(p: argparse.ArgumentParser, sources: bool = True) -> None:
                    help="output format (default: text)")
 
 
+def _strict(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true",
+                   help="refuse unchecked quotes (a missing source text) as errors")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="kg", description="tip-kg: a knowledge graph of human-trafficking "
                      "facts curated from cited sources")
@@ -47,10 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check the seeds and report every problem at once")
     _common(p)
+    _strict(p)
     p.set_defaults(run=_validate)
 
     p = sub.add_parser("build", help="validate, then write the exports")
     _common(p)
+    _strict(p)
     p.add_argument("--out", default="exports", metavar="DIR",
                    help="output directory (default: exports)")
     p.set_defaults(run=_build)
@@ -194,7 +201,8 @@ def _summary(report: Report) -> str:
     parts = [f"{s.get('files', 0)} files", f"{s.get('assertions', 0)} assertions",
              f"{s.get('quotes_checked', 0)} quotes checked"]
     if s.get("quotes_unchecked"):
-        parts.append(f"{s['quotes_unchecked']} quotes UNCHECKED")
+        parts.append(f"{s['quotes_unchecked']} QUOTES UNCHECKED (source texts not found; "
+                     "--strict refuses this)")
     parts.append(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
     return ", ".join(parts)
 
@@ -203,7 +211,8 @@ def _validate(args: argparse.Namespace) -> int:
     from kg.pipeline import validate
     from kg.progress import wanted
 
-    report = validate(args.seeds, args.sources, args.ontology, progress=wanted()).report
+    report = validate(args.seeds, args.sources, args.ontology, progress=wanted(),
+                      strict=args.strict).report
     _print_findings(report, args.format)
     if args.format == "text":
         print(("valid: " if report.ok else "invalid: ") + _summary(report))
@@ -215,7 +224,8 @@ def _build(args: argparse.Namespace) -> int:
     from kg.progress import wanted
 
     started = time.perf_counter()
-    result = build(args.seeds, args.out, args.sources, args.ontology, progress=wanted())
+    result = build(args.seeds, args.out, args.sources, args.ontology, progress=wanted(),
+                   strict=args.strict)
     elapsed = time.perf_counter() - started
     if args.format == "json":
         doc = result.report.as_dict()

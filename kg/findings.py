@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -80,6 +80,13 @@ class Report:
     def warning(self, code: str, message: str, location: Location | None = None,
                 hint: str | None = None) -> None:
         self.add("warning", code, message, location, hint)
+
+    def refuse(self, codes: Iterable[str], why: str) -> None:
+        """Make the warnings with one of `codes` errors, saying `why`."""
+        wanted = set(codes)
+        self.findings = [replace(f, severity="error", message=f"{f.message} ({why})")
+                         if f.severity == "warning" and f.code in wanted else f
+                         for f in self.findings]
 
     def extend(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)

@@ -311,11 +311,18 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Warnings a curator may leave while working that `--strict` (a release, CI) refuses.
+STRICT_REFUSED = frozenset({"unchecked"})
+
+
 def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
              ontology_dir: str | Path | None = None, shacl: bool = True, *,
              cache_dir: str | Path | bool | None = None, progress: bool = False,
-             jobs: int | None = None) -> Validation:
+             jobs: int | None = None, strict: bool = False) -> Validation:
     """Check every seed file; gather every problem into the report instead of stopping.
+
+    `strict` refuses what a curator may leave for later but a release must not hold:
+    the warnings whose codes are in `STRICT_REFUSED` (unchecked quotes) become errors.
 
     Quotes are checked against the texts in `sources_dir` (or `$KG_SOURCES`); without
     them the quotes are reported as unchecked. SHACL runs on each file's mapped graph
@@ -331,8 +338,11 @@ def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = N
     `report.stats` counts `parsed` files and `cache_hits`.
     """
     with _gc_paused():
-        return _validate(Path(seeds_dir), sources_dir, ontology_dir, shacl, cache_dir,
-                         progress, jobs)
+        result = _validate(Path(seeds_dir), sources_dir, ontology_dir, shacl, cache_dir,
+                           progress, jobs)
+    if strict:
+        result.report.refuse(STRICT_REFUSED, "refused by --strict")
+    return result
 
 
 def _validate(seeds_path: Path, sources_dir: str | Path | None,
@@ -417,8 +427,9 @@ def build(seeds_dir: str | Path = "seeds", out_dir: str | Path = "exports",
           sources_dir: str | Path | None = None,
           ontology_dir: str | Path | None = None, *,
           cache_dir: str | Path | bool | None = None, progress: bool = False,
-          jobs: int | None = None) -> BuildResult:
+          jobs: int | None = None, strict: bool = False) -> BuildResult:
     """Validate, then write every export into `out_dir`; invalid seeds write nothing.
+    `strict` as for `validate`.
 
     The exports are assembled from each seed file's cached pieces (see `kg.pieces`). When
     no input changed since the last build into `out_dir` and its files are as that build
@@ -426,15 +437,15 @@ def build(seeds_dir: str | Path = "seeds", out_dir: str | Path = "exports",
     """
     with _gc_paused():
         return _build(seeds_dir, Path(out_dir), sources_dir, ontology_dir, cache_dir,
-                      progress, jobs)
+                      progress, jobs, strict)
 
 
 def _build(seeds_dir: str | Path, out: Path, sources_dir: str | Path | None,
            ontology_dir: str | Path | None, cache_dir: str | Path | bool | None,
-           progress: bool, jobs: int | None) -> BuildResult:
+           progress: bool, jobs: int | None, strict: bool = False) -> BuildResult:
     onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
     result = validate(seeds_dir, sources_dir, onto, cache_dir=cache_dir, progress=progress,
-                      jobs=jobs)
+                      jobs=jobs, strict=strict)
     if not result.report.ok:
         raise InvalidData(result.report)
     cache = result.cache

@@ -245,7 +245,25 @@ def test_unchecked_quotes_are_not_passed(tmp_path: Path) -> None:
     (seeds / "good.yaml").write_text(GOOD)
     result = run_kg("validate", "--seeds", str(seeds), env={"KG_SOURCES": ""})
     assert result.returncode == 0
-    assert "0 quotes checked, 2 quotes UNCHECKED" in result.stdout
+    assert "0 quotes checked, 2 QUOTES UNCHECKED" in result.stdout
     assert "unchecked: no source directory given" in result.stderr
 
 
+
+
+def test_issue13_strict_refuses_unchecked_quotes(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "good.yaml").write_text(GOOD)
+    out = tmp_path / "out"
+    result = run_kg("build", "--strict", "--seeds", str(seeds), "--out", str(out),
+                    env={"KG_SOURCES": ""})
+    assert result.returncode == 1, result.stderr
+    assert re.search(r"good\.yaml:\d+:\d+: error: quotes of source 'tip-2006-kazakhstan' are "
+                     r"unchecked: no source directory given \(refused by --strict\)",
+                     result.stderr), result.stderr
+    assert not out.exists()
+    # without --strict the same build writes, and its summary line says so in capitals
+    result = run_kg("build", "--seeds", str(seeds), "--out", str(out), env={"KG_SOURCES": ""})
+    assert result.returncode == 0, result.stderr
+    assert "2 QUOTES UNCHECKED" in result.stdout and (out / "tip-kg.nt").is_file()

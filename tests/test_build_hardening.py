@@ -66,7 +66,7 @@ def test_issue12_empty_kg_sources_still_means_none(tmp_path: Path) -> None:
     # the Makefile sets KG_SOURCES empty when ../shared/seeds is absent
     result = run_kg("validate", "--seeds", str(SEEDS), env={"KG_SOURCES": ""})
     assert result.returncode == 0, result.stderr
-    assert "quotes UNCHECKED" in result.stdout
+    assert "QUOTES UNCHECKED" in result.stdout
 
 
 def test_issue12_missing_text_of_one_source_stays_a_warning(tmp_path: Path,
@@ -78,7 +78,7 @@ def test_issue12_missing_text_of_one_source_stays_a_warning(tmp_path: Path,
     result = run_kg("validate", "--seeds", str(SEEDS), "--sources", str(partial))
     assert result.returncode == 0, result.stderr
     assert "warning" in result.stderr and "not found" in result.stderr
-    assert "quotes UNCHECKED" in result.stdout
+    assert "QUOTES UNCHECKED" in result.stdout
 
 
 # --- 14: exports respect the umask --------------------------------------------------------
