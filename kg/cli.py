@@ -374,6 +374,10 @@ def _coverage(args: argparse.Namespace) -> int:
             print(f"  {r.text_name}:{u.line}:{u.col}: sentence no quote touches: {u.text}")
         for u in r.uncarried:
             print(f"  {r.text_name}:{u.line}:{u.col}: {u.kind} no assertion carries: {u.text}")
+        if r.cut:
+            print(f"  {r.text_name}:{r.cut.line}:{r.cut.col}: the text ends mid-sentence "
+                  f"({r.cut.text}): this copy is cut short; what follows is not covered")
+    return 0
 def _flows(args: argparse.Namespace) -> int:
     from kg.flows import FlowRequest, answer, write_graph_exports
     from kg.flows.tables import RENDERERS

@@ -393,10 +393,11 @@ class SourceCoverage:
     mentions: dict[str, int] = field(default_factory=dict)
     untouched: list[Uncovered] = field(default_factory=list)
     uncarried: list[Uncovered] = field(default_factory=list)
+    cut: Uncovered | None = None  # where the text stops mid-sentence: a truncated copy
 
     @property
     def complete(self) -> bool:
-        return not self.untouched and not self.uncarried
+        return not self.untouched and not self.uncarried and self.cut is None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -406,7 +407,35 @@ class SourceCoverage:
             "mentions": dict(sorted(self.mentions.items())),
             "untouched_sentences": [u.as_dict() for u in self.untouched],
             "uncarried_mentions": [u.as_dict() for u in self.uncarried],
+            "cut_short": self.cut.as_dict() if self.cut else None,
         }
+
+
+_LAST_CHARACTERS = tuple(".!?:;\"'”’)]…")  # that end a text's last sentence
+
+
+def cut_short(raw: str) -> Uncovered | None:
+    """Where a text ends in the middle of a sentence (a copy cut short), or None.
+
+    The last line counts only when it reads as prose: a heading (`==See also==`), a
+    list item or a title of a few words is a fine last line without a full stop.
+
+    >>> cut = cut_short("One sentence.\\n\\nThe government made progress over the reporting p\\n")
+    >>> cut.text, cut.line, cut.col
+    ('...made progress over the reporting p', 3, 1)
+    >>> cut_short("Done.\\n") is None, cut_short("Text.\\n==See also==\\n- Some article\\n") is None
+    (True, True)
+    """
+    lines = raw.rstrip().splitlines()
+    if not lines:
+        return None
+    last = lines[-1].strip()
+    if last.endswith(_LAST_CHARACTERS) or last.startswith(("=", "-", "*", "#")) \
+            or len(last.split()) < 6:
+        return None
+    tail = " ".join(last.split()[-6:])
+    return Uncovered("cut-short", f"...{tail}", len(lines),
+                     len(lines[-1]) - len(lines[-1].lstrip()) + 1)
 
 
 def source_coverage(source_id: str, text_name: str, raw: str,
@@ -416,7 +445,7 @@ def source_coverage(source_id: str, text_name: str, raw: str,
     claims = [Carried(r.id, carried_keys(r),
                       quote_spans(folded.text, (q.text for q in r.evidence)))
               for r in records if r.source_id == source_id]
-    result = SourceCoverage(source_id, text_name)
+    result = SourceCoverage(source_id, text_name, cut=cut_short(raw))
     all_quotes = [s for c in claims for s in c.quote_spans]
     units = sentences(folded)
     result.sentences = len(units)
