@@ -174,6 +174,7 @@ def run_query(store: ox.Store, sparql: str, bindings: Mapping[str, Term] | None 
     >>> run_query(store, "SELECT ?x WHERE { }", {"x": ox.Literal("1")}).rows
     ((<Literal value=1 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#string>>,),)
     """
+    check_query_depth(sparql, origin=origin)
     substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
     try:
         answer = store.query(sparql, use_default_graph_as_union=not has_default_graph(store),
@@ -226,6 +227,155 @@ def result_from_json(data: bytes) -> QueryResult:
     except (SyntaxError, ValueError) as exc:
         raise QueryError(f"not a SPARQL JSON result: {exc}") from exc
     return _materialize(answer)
+
+
+# ---------------------------------------------------------------- reading a query's text
+
+# Oxigraph's parser recurses once per nested group, bracket or parenthesis and has no
+# limit of its own: about 5,000 levels overflow an 8 MB stack and end the process with a
+# segmentation fault (2,000 still parse). 200 is ten times deeper than any query a person
+# writes (the shipped ones nest 6 deep) and far below what any thread's stack can take.
+MAX_QUERY_DEPTH = 200
+
+# The lexical shape of SPARQL, enough to tell code from what only looks like code: strings
+# (long forms first, a backslash escapes the next character), IRIs (the grammar's IRIREF
+# with \u escapes), comments to the end of a line, variables, and runs of name characters
+# (keywords, prefixed names with their `\`-escapes, numbers). Anything else is one
+# character of punctuation. Queries are not \u-unescaped first: Oxigraph does not do it
+# either, and doing it here would move string boundaries away from where Oxigraph sees them.
+_TOKEN = re.compile(
+    r'(?P<space>\s+)'
+    r'|(?P<comment>#[^\r\n]*)'
+    r'|(?P<string>"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+    r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+    r'|"(?:[^"\\\r\n]|\\.)*"'
+    r"|'(?:[^'\\\r\n]|\\.)*')"
+    r'|(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)'
+    r'|(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)'
+    r'|(?P<word>(?:[\w\-.:%\u00B7\u0300-\u036F\u203F\u2040]|\\.)+)'
+    r'|(?P<punct>.)', re.S)
+_OPEN, _CLOSE = "{([", "})]"
+_UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical token of a query: its kind, text and offset in the query."""
+
+    kind: Literal["string", "iri", "var", "word", "punct"]
+    text: str
+    offset: int
+
+
+def query_tokens(text: str) -> list[Token]:
+    """The tokens of a SPARQL text, without spaces and comments.
+
+    >>> [t.text for t in query_tokens('ASK { ?s ?p "a } SERVICE" } # SERVICE')]
+    ['ASK', '{', '?s', '?p', '"a } SERVICE"', '}']
+    """
+    return [Token(m.lastgroup, m.group(), m.start())  # type: ignore[arg-type]
+            for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """(line, column), both from 1, of a character offset in `text`.
+
+    >>> position("a\\nbc", 3)
+    (2, 2)
+    """
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def check_query_depth(text: str, limit: int = MAX_QUERY_DEPTH, origin: str = "<query>") -> None:
+    """Refuse a query that nests `{ }`, `( )` and `[ ]` deeper than `limit`.
+
+    Brackets inside strings, IRIs and comments do not count. This runs before any
+    parser sees the text, because Oxigraph's ends the process on a deep enough query.
+
+    >>> check_query_depth("ASK " + "{" * 3 + "}" * 3, limit=3)
+    >>> check_query_depth("ASK " + "{" * 4 + "}" * 4, limit=3)
+    Traceback (most recent call last):
+    ...
+    kg.query.QuerySyntaxError: the query nests deeper than 3 levels
+    """
+    depth = 0
+    for token in query_tokens(text):
+        if token.kind != "punct":
+            continue
+        if token.text in _OPEN:
+            depth += 1
+            if depth > limit:
+                line, col = position(text, token.offset)
+                raise QuerySyntaxError(
+                    f"the query nests deeper than {limit} levels", f"{origin}:{line}:{col}",
+                    "flatten the nested groups; the parser would run out of stack")
+        elif token.text in _CLOSE:
+            depth = max(0, depth - 1)
+
+
+@dataclass(frozen=True)
+class ServiceClause:
+    """A SERVICE keyword in a query: where it is and what it names.
+
+    `endpoint` is the absolute IRI written as `<...>` (escapes resolved), else None;
+    `target` is the token as written (an IRI, a variable, a prefixed name, or "").
+    """
+
+    line: int
+    col: int
+    target: str
+    endpoint: str | None
+
+
+def _is_service_keyword(token: Token) -> bool:
+    # Where Oxigraph could read a SERVICE keyword in a run of name characters. Oxigraph
+    # reads `1SERVICE` as a number and the keyword, so any run without a colon that holds
+    # "service" counts. With a colon it is a prefixed name, whose local part Oxigraph
+    # reads greedily, dots included; a "service" after a dot counts anyway, to be safe.
+    folded = token.text.casefold()
+    if "service" not in folded:
+        return False
+    if ":" not in folded:
+        return True
+    prefix, _, local = folded.partition(":")
+    return any("service" in part for part in [*prefix.split(".")[:-1], *local.split(".")[1:]])
+
+
+def _unescape_iri(text: str) -> str | None:
+    """The IRI with its \\u escapes resolved; None if one names no character."""
+    try:
+        return _UCHAR.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+    except (ValueError, OverflowError):
+        return None
+
+
+def service_clauses(text: str) -> list[ServiceClause]:
+    """Every SERVICE clause of a query, found by its tokens (not in strings or comments).
+
+    >>> [c.endpoint for c in service_clauses(
+    ...     'SELECT * { SERVICE SILENT <http://h/sparql> { ?s ?p "SERVICE" } } # SERVICE')]
+    ['http://h/sparql']
+    >>> service_clauses("SELECT ?service { ?service kg:serviceArea ?x }")
+    []
+    """
+    tokens = query_tokens(text)
+    found = []
+    for index, token in enumerate(tokens):
+        if token.kind != "word" or not _is_service_keyword(token):
+            continue
+        following = tokens[index + 1:index + 3]
+        if following and following[0].kind == "word" and following[0].text.upper() == "SILENT":
+            following = following[1:]
+        target = following[0] if following else None
+        endpoint = None
+        if target is not None and target.kind == "iri":
+            iri = _unescape_iri(target.text[1:-1])
+            if iri is not None and re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
+                endpoint = iri
+        line, col = position(text, token.offset)
+        found.append(ServiceClause(line, col, target.text if target else "", endpoint))
+    return found
 
 
 # ---------------------------------------------------------------- named queries
@@ -503,6 +653,7 @@ def query_graph(spec: str, bindings: Mapping[str, Term] | None = None, *,
     Without `engine`, the graph is built from the seeds into an embedded store.
     """
     query = read_query(spec)
+    check_query_depth(query.text, origin=query.origin)  # before the graph is built
     bindings = dict(bindings or {})
     check_bindings(query, bindings)
     if engine is None:
