@@ -91,7 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7879, help="port (default: 7879; 0: any free)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="stop a query after this long (default: 30)")
-    p.add_argument("--workers", type=int, default=2, help="queries run at once (default: 2)")
+    p.add_argument("--workers", type=int, default=4, help="queries run at once (default: 4)")
+    p.add_argument("--queue", type=int, default=16, metavar="N",
+                   help="queries that may wait for a worker; more get 503 (default: 16)")
+    p.add_argument("--client-timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="time a connection has to send each request whole, idle time "
+                        "included (default: 10)")
+    p.add_argument("--max-connections", type=int, default=64, metavar="N",
+                   help="connections open at once; more get 503 (default: 64)")
+    p.add_argument("--allow-service", action="append", default=[], metavar="IRI",
+                   help="let queries use SERVICE <IRI> for this endpoint (repeatable); "
+                        "without it SERVICE is refused")
     p.set_defaults(run=_serve)
     p = sub.add_parser("query", help="run a SPARQL query (a named one, a .rq file or text)",
                        description="Run a SPARQL query over the built graph. QUERY is a "
@@ -319,7 +329,10 @@ def _serve(args: argparse.Namespace) -> int:
     from kg.serve import make_server, serve
 
     server = make_server(args.data, args.host, args.port, args.timeout, args.workers,
-                         log=lambda line: print(line, file=sys.stderr, flush=True))
+                         log=lambda line: print(line, file=sys.stderr, flush=True),
+                         waiting=args.queue, client_timeout=args.client_timeout,
+                         max_connections=args.max_connections,
+                         allow_service=args.allow_service)
     print(f"serving {args.data} read-only at {server.url} (Ctrl-C stops)", flush=True)
     serve(server)
 def _query(args: argparse.Namespace) -> int:

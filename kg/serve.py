@@ -1,21 +1,36 @@
 """`kg serve`: a local, read-only SPARQL 1.1 Protocol endpoint over the built graph.
 
 The standard library's HTTP server speaks the protocol; Oxigraph parses and answers
-the queries. Each query runs in a worker process holding its own in-memory copy of
-the graph, so a query past the timeout is stopped for real (the process is ended and
-replaced) rather than left running in a thread nobody waits for. Nothing here can
-write: the workers only ever call `Store.query`, and SPARQL Update is refused with 403.
+the queries. One process loads the graph and forks the query workers from it, so they
+share it page for page and a worker that has to go costs a fork, not a reload. A query
+past the timeout is stopped for real (its worker is ended and replaced) rather than
+left running in a thread nobody waits for. Nothing here can write: the workers only
+ever call `Store.query`, and SPARQL Update is refused with 403.
+
+What a request could use against the host or against other clients is refused before
+any worker sees it: SERVICE clauses (the server would fetch what they name) unless the
+endpoint is on the allow-list, queries nested deep enough to crash the parser, and
+parameters that are not IRIs. Waiting queries, connections and the time a client may
+take to send a request are all bounded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import multiprocessing
 import multiprocessing.connection
+import multiprocessing.reduction
+import os
 import queue
+import re
+import signal
+import socket
 import sys
+import threading
+import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -24,9 +39,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.endpoint import GRAPH_TYPES, RESULT_TYPES
-from kg.errors import InputError, UsageError
+from kg.errors import InputError, KgError, UsageError
 from kg.load import DEFAULT_DATA, read_graphs
-from kg.query import add_union_default_graph
+from kg.query import (
+    QuerySyntaxError,
+    add_union_default_graph,
+    check_query_depth,
+    service_clauses,
+)
 
 PATH = "/sparql"
 MAX_BODY = 1 << 20  # a query longer than 1 MiB is not a query a person wrote
@@ -74,60 +94,144 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
     return best[2] if best else None
 
 
-# --- the worker process ----------------------------------------------------------------
+# --- the worker processes --------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Job:
-    """One query for a worker: the text, the dataset asked for and the Accept header."""
+    """One query for a worker: the text, the dataset asked for and the Accept header.
+
+    `federated` says the query has SERVICE clauses (all on the allow-list): a failure
+    while it runs is then most likely the other endpoint's, answered with 502.
+    """
 
     query: str
     accept: str | None
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    federated: bool = False
 
 
-def _worker(data: str, conn: multiprocessing.connection.Connection) -> None:
+@dataclass(frozen=True)
+class Reply:
+    """An HTTP answer: status, content type, body and any extra headers."""
+
+    status: int
+    content_type: str
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _text(status: int, message: str, *headers: tuple[str, str]) -> Reply:
+    return Reply(status, "text/plain; charset=utf-8", (message + "\n").encode(), headers)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
+
+def one_line(text: object, limit: int = 300) -> str:
+    """`text` on one line without control characters (a remote server's words included).
+
+    >>> one_line("bad\\x1b[31m red\\nline")
+    'bad [31m red line'
+    """
+    flat = " ".join(_CONTROL.sub(" ", str(text)).split())
+    return flat if len(flat) <= limit else flat[:limit - 3] + "..."
+
+
+def _load(data: str) -> ox.Store:
     store = ox.Store()
     store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object,
                               ox.NamedNode(g) if g else ox.DefaultGraph())
                       for g, triples in read_graphs(data).items() for t in triples)
     add_union_default_graph(store)
-    conn.send(("ready",))
+    return store
+
+
+def _zygote(data: str, control: multiprocessing.connection.Connection) -> None:
+    """Load the graph once, then fork a worker each time the server asks for one.
+
+    The workers share the loaded store with this process page for page (copy on
+    write, and queries only read), so a new worker costs a fork, not a reload. This
+    process never starts a thread, which is what makes forking it safe.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    try:
+        store = _load(data)
+    except Exception as exc:  # the server reports it; nothing to serve without a graph
+        control.send(("failed", one_line(exc)))
+        return
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped as they end
+    control.send(("ready",))
+    while True:
+        try:
+            control.recv()
+            fd = multiprocessing.reduction.recv_handle(control)
+        except (EOFError, OSError):
+            return  # the server is gone
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            status = 0
+            try:
+                _work(store, multiprocessing.connection.Connection(fd))
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(fd)
+        control.send(("forked", pid))
+
+
+def _work(store: ox.Store, conn: multiprocessing.connection.Connection) -> None:
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     while True:
         try:
             job: Job = conn.recv()
-        except EOFError:
+        except (EOFError, OSError):
             return
-        conn.send(answer(store, job))
+        try:
+            reply = answer(store, job)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # pyo3's PanicException is a BaseException
+            reply = _text(500, f"the query failed: {one_line(exc)}")
+        conn.send(reply)
 
 
-def answer(store: ox.Store, job: Job) -> tuple[int, str, bytes]:
-    """(HTTP status, content type, body) of one query on `store`."""
+def answer(store: ox.Store, job: Job) -> Reply:
+    """The reply to one query on `store`; every error of the query is a reply, not raised."""
     options: dict[str, Any] = {}
+    # without default-graph-uri, the default graph is the union of the named graphs
+    # (materialized once per triple by add_union_default_graph)
     if job.default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs]
-    # else the default graph: the union of the named graphs, each triple once
     if job.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs]
     try:
         result = store.query(job.query, **options)
     except SyntaxError as exc:
         if is_update(job.query):
-            return 403, "text/plain", b"SPARQL Update is refused: this endpoint is read-only\n"
-        return 400, "text/plain", f"SPARQL syntax error: {exc}\n".encode()
-    except (ValueError, OSError) as exc:
-        return 400, "text/plain", f"cannot run the query: {exc}\n".encode()
+            return _text(403, "SPARQL Update is refused: this endpoint is read-only")
+        return _text(400, f"SPARQL syntax error: {one_line(exc)}")
+    except (ValueError, OSError, RuntimeError) as exc:
+        return _failed(job, exc)
     types: dict[str, Any] = GRAPH_TYPES if isinstance(result, ox.QueryTriples) else RESULT_TYPES
     media = negotiate(job.accept, list(types))
     if media is None:
-        return 406, "text/plain", ("not acceptable; this query can answer "
-                                   + ", ".join(types) + "\n").encode()
+        return _text(406, "not acceptable; this query can answer " + ", ".join(types))
     try:
-        body = result.serialize(format=types[media])
-    except (ValueError, OSError) as exc:
-        return 500, "text/plain", f"the query failed: {exc}\n".encode()
+        body = result.serialize(format=types[media])  # a SELECT is evaluated here
+    except (ValueError, OSError, RuntimeError) as exc:
+        return _failed(job, exc)
     charset = "" if media.startswith("application/sparql-results") else "; charset=utf-8"
-    return 200, media + charset, body or b""
+    return Reply(200, media + charset, body or b"")
+
+
+def _failed(job: Job, exc: BaseException) -> Reply:
+    if job.federated:
+        return _text(502, f"the query failed, most likely at its SERVICE endpoint: "
+                          f"{one_line(exc)}")
+    return _text(400, f"cannot run the query: {one_line(exc)}")
 
 
 def is_update(text: str) -> bool:
@@ -147,80 +251,190 @@ def is_update(text: str) -> bool:
     return True
 
 
-class Workers:
-    """A pool of query processes; one that runs past the timeout is ended and replaced."""
+@dataclass
+class _Worker:
+    pid: int
+    conn: multiprocessing.connection.Connection
 
-    def __init__(self, data: str, size: int, timeout: float) -> None:
+
+class Workers:
+    """Query processes forked from one loaded graph, and a bounded line of queries.
+
+    At most `size` queries run at once and `waiting` more wait for a worker; a query
+    beyond that, or one that waits longer than the timeout, is told 503 with
+    Retry-After. A query past the timeout has its worker ended and a fresh one forked.
+    """
+
+    def __init__(self, data: str, size: int, timeout: float, waiting: int = 16) -> None:
         self.data = data
         self.timeout = timeout
-        self.context = multiprocessing.get_context("spawn")
-        self.idle: queue.Queue[tuple[Any, multiprocessing.connection.Connection]] = \
-            queue.Queue()
-        for _ in range(size):
-            self.idle.put(self._start())
-
-    def _start(self) -> tuple[Any, multiprocessing.connection.Connection]:
-        parent, child = self.context.Pipe()
-        process = self.context.Process(target=_worker, args=(self.data, child), daemon=True)
-        process.start()
+        self.retry_after = str(max(1, math.ceil(timeout)))
+        self.admitted = threading.BoundedSemaphore(size + waiting)
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        self.pids: set[int] = set()  # every worker alive, idle or busy, to end on close
+        self.fork_lock = threading.Lock()
+        context = multiprocessing.get_context("spawn")
+        self.control, child = context.Pipe()
+        self.zygote = context.Process(target=_zygote, args=(data, child), daemon=True)
+        self.zygote.start()
         child.close()
-        if not parent.poll(120) or parent.recv() != ("ready",):
-            process.kill()
-            raise InputError(f"{self.data}: the query worker did not start")
-        return process, parent
+        try:
+            status = self.control.recv() if self.control.poll(600) else ("failed", "timeout")
+        except EOFError:
+            status = ("failed", "the process ended")
+        if status != ("ready",):
+            self.close()
+            raise InputError(f"{data}: the graph could not be loaded for serving: {status[-1]}")
+        for _ in range(size):
+            self.idle.put(self._fork())
 
-    def run(self, job: Job) -> tuple[int, str, bytes]:
+    def _fork(self) -> _Worker:
+        """A new worker, forked by the process that holds the graph (milliseconds)."""
+        ours, theirs = multiprocessing.Pipe()
+        with self.fork_lock:
+            self.control.send(("fork",))
+            multiprocessing.reduction.send_handle(self.control, theirs.fileno(),
+                                                  self.zygote.pid or 0)
+            theirs.close()
+            if not self.control.poll(30):
+                raise InputError("the query workers cannot be started")
+            _, pid = self.control.recv()
+            self.pids.add(pid)
+        return _Worker(pid, ours)
+
+    def _end(self, worker: _Worker) -> None:
+        with self.fork_lock:
+            self.pids.discard(worker.pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+        worker.conn.close()
+
+    def run(self, job: Job) -> Reply:
+        """The reply to `job` from the next free worker, or 503 when the line is full."""
+        busy = _text(503, "busy: every query worker is taken and the line of waiting "
+                     "queries is full; try again", ("Retry-After", self.retry_after))
+        if not self.admitted.acquire(blocking=False):
+            return busy
         try:
-            process, conn = self.idle.get(timeout=self.timeout)
-        except queue.Empty:
-            return 503, "text/plain", b"busy: every query worker is taken; try again\n"
+            try:
+                worker = self.idle.get(timeout=self.timeout)
+            except queue.Empty:
+                return busy
+            return self._ask(worker, job)
+        finally:
+            self.admitted.release()
+
+    def _ask(self, worker: _Worker, job: Job) -> Reply:
         try:
-            conn.send(job)
-            if conn.poll(self.timeout):
-                result = conn.recv()
-                self.idle.put((process, conn))
-                return result
-        except (EOFError, OSError):
-            pass
-        process.kill()
-        process.join()
-        conn.close()
-        self.idle.put(self._start())
-        return 503, "text/plain", f"the query ran past the {self.timeout:g} s timeout\n".encode()
+            worker.conn.send(job)
+            if worker.conn.poll(self.timeout):
+                reply: Reply = worker.conn.recv()
+                self.idle.put(worker)
+                return reply
+            timed_out = True
+        except (EOFError, OSError):  # the worker ended while answering
+            timed_out = False
+        self._end(worker)
+        try:
+            self.idle.put(self._fork())
+        except (KgError, OSError, EOFError) as exc:
+            return _text(500, f"the query worker could not be replaced: {one_line(exc)}")
+        if timed_out:
+            return _text(503, f"the query ran past the {self.timeout:g} s timeout")
+        return _text(500, "the query ended its worker; a new one took its place")
 
     def close(self) -> None:
+        """End every worker and the process that forks them."""
         while True:
             try:
-                process, conn = self.idle.get_nowait()
+                self._end(self.idle.get_nowait())
             except queue.Empty:
-                return
-            process.kill()
-            process.join()
-            conn.close()
+                break
+        for pid in list(self.pids):  # busy ones too: their queries are abandoned
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.control.close()  # the zygote sees the end of its line and returns
+        self.zygote.join(5)
+        if self.zygote.is_alive():
+            self.zygote.kill()
+            self.zygote.join()
 
 
 # --- HTTP ------------------------------------------------------------------------------
+
+def check_request(query: str, default_graphs: list[str], named_graphs: list[str],
+                  allowed_services: frozenset[str]) -> Reply | None:
+    """A 400 for a request no worker should see, or None to run it.
+
+    Over-deep queries would crash the parser; SERVICE clauses make this server fetch
+    other URLs (server-side request forgery), so only endpoints on the allow-list pass,
+    written as full `<IRI>`s: a variable or prefixed name could name anything.
+    """
+    try:
+        check_query_depth(query, origin="query")
+    except QuerySyntaxError as exc:
+        return _text(400, f"{exc.location}: {exc} (hint: {exc.hint})")
+    for clause in service_clauses(query):
+        where = f"query:{clause.line}:{clause.col}"
+        if not allowed_services:
+            return _text(400, f"{where}: SERVICE (a federated query) is refused: this "
+                         "endpoint does not fetch other endpoints (hint: start kg serve "
+                         "with --allow-service IRI to allow one)")
+        if clause.endpoint is None:
+            return _text(400, f"{where}: SERVICE {one_line(clause.target, 80)} is refused: "
+                         "name the endpoint as a full <IRI> from the allow-list")
+        if clause.endpoint not in allowed_services:
+            return _text(400, f"{where}: SERVICE <{one_line(clause.endpoint, 200)}> is "
+                         "refused: not on this server's --allow-service list")
+    for name, values in (("default-graph-uri", default_graphs),
+                         ("named-graph-uri", named_graphs)):
+        for value in values:
+            try:
+                ox.NamedNode(value)
+            except ValueError:
+                return _text(400, f"{name}: not an IRI: {one_line(value, 200)}")
+    return None
+
 
 class _Handler(BaseHTTPRequestHandler):
     server: SparqlServer
     protocol_version = "HTTP/1.1"
 
+    def setup(self) -> None:
+        # every read and write on the socket waits at most this long; the watchdog
+        # bounds the whole request, which a client could send a byte at a time
+        self.timeout = self.server.client_timeout
+        super().setup()
+
+    def handle_one_request(self) -> None:
+        self.server.watch(self.connection)  # from now, the next request must come whole
+        super().handle_one_request()
+
     def do_GET(self) -> None:
+        self.server.unwatch(self.connection)
         url = urllib.parse.urlsplit(self.path)
         if url.path != PATH:
-            return self._reply(404, "text/plain", f"not found; the endpoint is {PATH}\n".encode())
+            return self._send(_text(404, f"not found; the endpoint is {PATH}"))
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         self._dispatch(params)
 
     def do_POST(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         if url.path != PATH:
-            return self._reply(404, "text/plain", f"not found; the endpoint is {PATH}\n".encode())
-        length = int(self.headers.get("Content-Length") or 0)
+            self.close_connection = True  # the body is not read
+            return self._send(_text(404, f"not found; the endpoint is {PATH}"))
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            return self._send(_text(400, "Content-Length is not a number of bytes"))
         if length > MAX_BODY:
             self.close_connection = True
-            return self._reply(413, "text/plain", b"request body too large\n")
+            return self._send(_text(413, "request body too large"))
         body = self.rfile.read(length) if length else b""
+        self.server.unwatch(self.connection)
         params = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         content_type = (self.headers.get_content_type() or "").lower()
         if content_type == "application/x-www-form-urlencoded":
@@ -232,71 +446,164 @@ class _Handler(BaseHTTPRequestHandler):
         elif content_type == "application/sparql-update":
             params["update"] = [body.decode("utf-8", "replace")]
         else:
-            return self._reply(415, "text/plain", b"send application/sparql-query or a form "
-                               b"(application/x-www-form-urlencoded)\n")
+            return self._send(_text(415, "send application/sparql-query or a form "
+                                    "(application/x-www-form-urlencoded)"))
         self._dispatch(params)
 
     def _refuse(self) -> None:
-        self.send_response(405)
-        self.send_header("Allow", "GET, POST")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        self.close_connection = True  # a body, if any, is not read
+        self._send(Reply(405, "text/plain", b"", (("Allow", "GET, POST"),)))
 
     do_PUT = do_DELETE = do_PATCH = _refuse
 
     def _dispatch(self, params: dict[str, list[str]]) -> None:
         if "update" in params:
-            return self._reply(403, "text/plain",
-                               b"SPARQL Update is refused: this endpoint is read-only\n")
+            return self._send(_text(403, "SPARQL Update is refused: this endpoint is "
+                                    "read-only"))
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
-            return self._reply(400, "text/plain", b"give exactly one query parameter\n")
-        job = Job(queries[0], self.headers.get("Accept"),
-                  tuple(params.get("default-graph-uri", [])),
-                  tuple(params.get("named-graph-uri", [])))
-        self._reply(*self.server.workers.run(job))
+            return self._send(_text(400, "give exactly one query parameter"))
+        query = queries[0]
+        default_graphs = params.get("default-graph-uri", [])
+        named_graphs = params.get("named-graph-uri", [])
+        refusal = check_request(query, default_graphs, named_graphs,
+                                self.server.allowed_services)
+        if refusal is not None:
+            return self._send(refusal)
+        job = Job(query, self.headers.get("Accept"), tuple(default_graphs),
+                  tuple(named_graphs), federated=bool(service_clauses(query)))
+        self._send(self.server.workers.run(job))
 
-    def _reply(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        self.send_header("Content-Type", reply.content_type)
+        self.send_header("Content-Length", str(len(reply.body)))
         self.send_header("Vary", "Accept")
+        for name, value in reply.headers:
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(body)
+            self.wfile.write(reply.body)
 
     def log_message(self, format: str, *args: Any) -> None:
         if self.server.log:
-            self.server.log(f"{self.address_string()} {format % args}")
+            self.server.log(one_line(f"{self.address_string()} {format % args}", 2000))
+
+
+_FULL_BODY = b"busy: too many connections; try again\n"
+_FULL = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+         b"Retry-After: 1\r\nConnection: close\r\n"
+         b"Content-Length: " + str(len(_FULL_BODY)).encode() + b"\r\n\r\n" + _FULL_BODY)
 
 
 class SparqlServer(ThreadingHTTPServer):
-    """The HTTP server of `kg serve`, with its query workers."""
+    """The HTTP server of `kg serve`: its query workers, and its guard against clients.
+
+    At most `max_connections` connections are open at once (one thread each); one more
+    is told 503 and closed. A connection has `client_timeout` seconds to send each
+    request whole, counted from when the server starts waiting for it (so an idle
+    keep-alive connection ends too): a watchdog thread closes it otherwise.
+    """
 
     daemon_threads = True
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], workers: Workers,
-                 log: Callable[[str], None] | None = None) -> None:
+                 log: Callable[[str], None] | None = None, *, client_timeout: float = 10.0,
+                 max_connections: int = 64,
+                 allowed_services: frozenset[str] = frozenset()) -> None:
         super().__init__(address, _Handler)
         self.workers = workers
         self.log = log
+        self.client_timeout = client_timeout
+        self.max_connections = max_connections
+        self.allowed_services = allowed_services
+        self.deadlines: dict[socket.socket, float | None] = {}  # open connections
+        self.guard = threading.Lock()
+        self.stopping = threading.Event()
+        self.watchdog = threading.Thread(target=self._watch, daemon=True,
+                                         name="kg-serve-watchdog")
+        self.watchdog.start()
 
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
         return f"http://{host}:{port}{PATH}"
 
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.guard:
+            full = len(self.deadlines) >= self.max_connections
+            if not full:
+                self.deadlines[request] = time.monotonic() + self.client_timeout
+        if full:
+            with contextlib.suppress(OSError):
+                request.setblocking(False)
+                request.sendall(_FULL)  # a new socket's buffer takes these few bytes
+            super().shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.guard:
+            self.deadlines.pop(request, None)
+        super().shutdown_request(request)
+
+    def watch(self, connection: socket.socket) -> None:
+        with self.guard:
+            if connection in self.deadlines:
+                self.deadlines[connection] = time.monotonic() + self.client_timeout
+
+    def unwatch(self, connection: socket.socket) -> None:
+        with self.guard:
+            if connection in self.deadlines:
+                self.deadlines[connection] = None
+
+    def _watch(self) -> None:
+        tick = min(0.5, self.client_timeout / 4)
+        while not self.stopping.wait(tick):
+            now = time.monotonic()
+            with self.guard:
+                late = [c for c, d in self.deadlines.items() if d is not None and d < now]
+                for connection in late:
+                    self.deadlines[connection] = None
+            for connection in late:  # the handler's blocked read returns, and it ends
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a client that went away or was cut off: one line, not a traceback
+        exc = sys.exc_info()[1]
+        if self.log:
+            self.log(f"{client_address[0]} connection ended: {one_line(exc) or type(exc).__name__}")
+
+    def server_close(self) -> None:
+        self.stopping.set()
+        super().server_close()
+
 
 def make_server(data: str | Path = DEFAULT_DATA, host: str = "127.0.0.1", port: int = 7879,
-                timeout: float = 30.0, workers: int = 2,
-                log: Callable[[str], None] | None = None) -> SparqlServer:
+                timeout: float = 30.0, workers: int = 4,
+                log: Callable[[str], None] | None = None, *, waiting: int = 16,
+                client_timeout: float = 10.0, max_connections: int = 64,
+                allow_service: Sequence[str] = ()) -> SparqlServer:
     """A ready, not yet serving, read-only endpoint over `data`; call `serve_forever()`."""
-    if timeout <= 0 or workers < 1:
-        raise UsageError("--timeout must be positive and --workers at least 1")
+    if timeout <= 0 or client_timeout <= 0:
+        raise UsageError("--timeout and --client-timeout must be positive")
+    if workers < 1 or waiting < 0 or max_connections < 1:
+        raise UsageError("--workers and --max-connections must be at least 1, "
+                         "--queue at least 0")
+    for iri in allow_service:
+        if not re.fullmatch(r"https?://[^\s<>\"{}|^`\\]+", iri):
+            raise UsageError(f"--allow-service {iri!r}: not an http(s) IRI",
+                             "give the endpoint's full IRI, as SERVICE <IRI> names it")
     read_graphs(data)  # fail here, with a clear message, if the file is missing or bad
-    pool = Workers(str(data), workers, timeout)
+    pool = Workers(str(data), workers, timeout, waiting)
     try:
-        return SparqlServer((host, port), pool, log)
+        return SparqlServer((host, port), pool, log, client_timeout=client_timeout,
+                            max_connections=max_connections,
+                            allowed_services=frozenset(allow_service))
     except OSError as exc:
         pool.close()
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
@@ -312,4 +619,3 @@ def serve(server: SparqlServer) -> None:
         server.workers.close()
         with contextlib.suppress(ValueError):
             sys.stdout.flush()
-
