@@ -24,6 +24,7 @@ import multiprocessing.reduction
 import os
 import queue
 import re
+import select
 import signal
 import socket
 import sys
@@ -206,6 +207,7 @@ def _zygote(data: str, control: multiprocessing.connection.Connection) -> None:
 
 def _work(store: ox.Store, conn: multiprocessing.connection.Connection) -> None:
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    threading.Thread(target=_end_with_server, args=(conn.fileno(),), daemon=True).start()
     while True:
         try:
             job: Job = conn.recv()
@@ -218,6 +220,20 @@ def _work(store: ox.Store, conn: multiprocessing.connection.Connection) -> None:
         except BaseException as exc:  # pyo3's PanicException is a BaseException
             reply = _text(500, f"the query failed: {one_line(exc)}")
         conn.send(reply)
+
+
+def _end_with_server(fd: int) -> None:
+    """End this worker as soon as the server's end of its line closes.
+
+    A worker deep in a long query reads nothing until the query ends, so it would not
+    notice a server killed meanwhile; the peer's hang-up wakes this thread at once.
+    """
+    watch = select.poll()
+    watch.register(fd, select.POLLRDHUP)
+    while True:
+        if any(event & (select.POLLRDHUP | select.POLLHUP | select.POLLERR | select.POLLNVAL)
+               for _, event in watch.poll()):
+            os._exit(0)
 
 
 def answer(store: ox.Store, job: Job) -> Reply:
@@ -273,10 +289,27 @@ def is_update(text: str) -> bool:
     return True
 
 
+_HANGUP = select.POLLRDHUP | select.POLLHUP | select.POLLERR
+
+
 @dataclass
 class _Worker:
     pid: int
     conn: multiprocessing.connection.Connection
+    pidfd: int | None = None  # signals through it reach this process, never a reused pid
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError, OSError):
+            if self.pidfd is not None:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        self.conn.close()
+        if self.pidfd is not None:
+            os.close(self.pidfd)
+            self.pidfd = None
 
 
 class Workers:
@@ -293,7 +326,7 @@ class Workers:
         self.retry_after = str(max(1, math.ceil(timeout)))
         self.admitted = threading.BoundedSemaphore(size + waiting)
         self.idle: queue.Queue[_Worker] = queue.Queue()
-        self.pids: set[int] = set()  # every worker alive, idle or busy, to end on close
+        self.live: dict[int, _Worker] = {}  # every worker, idle or busy, to end on close
         self.fork_lock = threading.Lock()
         context = multiprocessing.get_context("spawn")
         self.control, child = context.Pipe()
@@ -322,18 +355,26 @@ class Workers:
             if not self.control.poll(30):
                 raise InputError("the query workers cannot be started")
             _, pid = self.control.recv()
-            self.pids.add(pid)
-        return _Worker(pid, ours)
+            pidfd = None
+            if hasattr(os, "pidfd_open"):  # Linux: the worker waits for its first job
+                with contextlib.suppress(OSError):
+                    pidfd = os.pidfd_open(pid)
+            worker = _Worker(pid, ours, pidfd)
+            self.live[pid] = worker
+        return worker
 
     def _end(self, worker: _Worker) -> None:
         with self.fork_lock:
-            self.pids.discard(worker.pid)
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(worker.pid, signal.SIGKILL)
-        worker.conn.close()
+            self.live.pop(worker.pid, None)
+        worker.kill()
+        worker.close()
 
-    def run(self, job: Job) -> Reply:
-        """The reply to `job` from the next free worker, or 503 when the line is full."""
+    def run(self, job: Job, client: socket.socket | None = None) -> Reply:
+        """The reply to `job` from the next free worker, or 503 when the line is full.
+
+        If `client` (the asking connection) hangs up meanwhile, the query is dropped
+        and its worker replaced: nobody would read the answer.
+        """
         busy = _text(503, "busy: every query worker is taken and the line of waiting "
                      "queries is full; try again", ("Retry-After", self.retry_after))
         if not self.admitted.acquire(blocking=False):
@@ -343,27 +384,39 @@ class Workers:
                 worker = self.idle.get(timeout=self.timeout)
             except queue.Empty:
                 return busy
-            return self._ask(worker, job)
+            return self._ask(worker, job, client)
         finally:
             self.admitted.release()
 
-    def _ask(self, worker: _Worker, job: Job) -> Reply:
+    def _ask(self, worker: _Worker, job: Job, client: socket.socket | None) -> Reply:
+        outcome = "timeout"
         try:
             worker.conn.send(job)
-            if worker.conn.poll(self.timeout):
-                reply: Reply = worker.conn.recv()
-                self.idle.put(worker)
-                return reply
-            timed_out = True
+            watch = select.poll()
+            watch.register(worker.conn.fileno(), select.POLLIN)
+            if client is not None:
+                watch.register(client.fileno(), select.POLLRDHUP)
+            deadline = time.monotonic() + self.timeout
+            while (left := deadline - time.monotonic()) > 0:
+                events = dict(watch.poll(left * 1000))
+                if worker.conn.fileno() in events:
+                    reply: Reply = worker.conn.recv()
+                    self.idle.put(worker)
+                    return reply
+                if client is not None and events.get(client.fileno(), 0) & _HANGUP:
+                    outcome = "hangup"
+                    break
         except (EOFError, OSError):  # the worker ended while answering
-            timed_out = False
+            outcome = "ended"
         self._end(worker)
         try:
             self.idle.put(self._fork())
         except (KgError, OSError, EOFError) as exc:
             return _text(500, f"the query worker could not be replaced: {one_line(exc)}")
-        if timed_out:
+        if outcome == "timeout":
             return _text(503, f"the query ran past the {self.timeout:g} s timeout")
+        if outcome == "hangup":
+            return _text(499, "the client closed the connection; the query was stopped")
         return _text(500, "the query ended its worker; a new one took its place")
 
     def close(self) -> None:
@@ -373,9 +426,8 @@ class Workers:
                 self._end(self.idle.get_nowait())
             except queue.Empty:
                 break
-        for pid in list(self.pids):  # busy ones too: their queries are abandoned
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        for worker in list(self.live.values()):  # busy ones too: their queries are dropped
+            worker.kill()
         self.control.close()  # the zygote sees the end of its line and returns
         self.zygote.join(5)
         if self.zygote.is_alive():
@@ -495,7 +547,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(refusal)
         job = Job(query, self.headers.get("Accept"), tuple(default_graphs),
                   tuple(named_graphs), federated=bool(service_clauses(query)))
-        self._send(self.server.workers.run(job))
+        self._send(self.server.workers.run(job, self.connection))
 
     def _send(self, reply: Reply) -> None:
         self.send_response(reply.status)
@@ -633,8 +685,14 @@ def make_server(data: str | Path = DEFAULT_DATA, host: str = "127.0.0.1", port: 
                          "choose another --port") from exc
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # unwinds serve_forever, so the workers are stopped too
+
+
 def serve(server: SparqlServer) -> None:
-    """Answer requests until interrupted, then stop the workers."""
+    """Answer requests until interrupted (Ctrl-C or SIGTERM), then stop the workers."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     finally:

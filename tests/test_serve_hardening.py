@@ -252,8 +252,14 @@ def test_issue12_serve_error_does_not_reload_the_graph(built: Path, tmp_path: Pa
 
 def _in_background(url: str, query: str) -> tuple[threading.Thread, list[int]]:
     statuses: list[int] = []
-    thread = threading.Thread(target=lambda: statuses.append(call(url, query)[0]),
-                              daemon=True)
+
+    def ask() -> None:
+        try:
+            statuses.append(call(url, query)[0])
+        except OSError:  # the server went away: no status
+            statuses.append(-1)
+
+    thread = threading.Thread(target=ask, daemon=True)
     thread.start()
     return thread, statuses
 
@@ -386,3 +392,65 @@ def test_probe_concurrent_clients_all_answered(plain: str) -> None:
     for thread in threads:
         thread.join(60)
     assert results == [200] * 24
+
+
+def test_query_of_a_client_that_hung_up_is_stopped(built: Path, tmp_path: Path) -> None:
+    # one worker and a long timeout: only stopping the abandoned query frees the worker
+    with serving(built / "tip-kg.nq", tmp_path, "--timeout", "60", "--workers", "1") as (url, _):
+        with contextlib.suppress(TimeoutError, urllib.error.URLError):
+            call(url, SLOW, timeout=1)
+        status, _, body = call(url, "ASK {}", timeout=30)
+        assert status == 200 and json.loads(body)["boolean"] is True
+
+
+def test_workers_end_with_a_killed_server(built: Path, tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--data",
+                                str(built / "tip-kg.nq"), "--port", str(port)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}/sparql"
+        for _ in range(300):
+            with contextlib.suppress(OSError):
+                if call(url, "ASK {}", timeout=2)[0] == 200:
+                    break
+            time.sleep(0.2)
+        family = _descendants(process.pid)
+        assert len(family) >= 5  # the loader and four workers
+        _in_background(url, SLOW)  # one worker busy, reading nothing
+        time.sleep(0.5)
+    finally:
+        process.kill()
+        process.wait(20)
+    for _ in range(100):  # at most 10 s
+        if not any(Path(f"/proc/{pid}").exists() and _alive(pid) for pid in family):
+            break
+        time.sleep(0.1)
+    assert [pid for pid in family if _alive(pid)] == []
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _descendants(root: int) -> set[int]:
+    pids = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()]
+    family: set[int] = set()
+    frontier = {root}
+    while frontier:
+        children = {pid for pid in pids if _parent(pid) in frontier} - family
+        family |= children
+        frontier = children
+    return family
