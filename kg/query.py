@@ -16,12 +16,13 @@ import difflib
 import json
 import re
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import pyoxigraph as ox
 
@@ -29,6 +30,7 @@ from kg.errors import InputError, QueryError, UsageError, printable
 from kg.vocab import PREFIXES
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+T = TypeVar("T")
 ResultKind = Literal["select", "ask", "graph"]
 FORMATS = ("table", "csv", "tsv", "json")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -176,9 +178,14 @@ def run_query(store: ox.Store, sparql: str, bindings: Mapping[str, Term] | None 
     """
     check_query_depth(sparql, origin=origin)
     substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
+
+    def ask() -> QueryResult:  # parsed and evaluated (lazily, while materialized) here
+        return _materialize(store.query(
+            sparql, use_default_graph_as_union=not has_default_graph(store),
+            prefixes=PREFIXES, substitutions=substitutions or None))
+
     try:
-        answer = store.query(sparql, use_default_graph_as_union=not has_default_graph(store),
-                             prefixes=PREFIXES, substitutions=substitutions or None)
+        return on_query_stack(ask)
     except SyntaxError as exc:
         raise _syntax_error(str(exc), origin) from exc
     except (RuntimeError, ValueError) as exc:
@@ -189,7 +196,33 @@ def run_query(store: ox.Store, sparql: str, bindings: Mapping[str, Term] | None 
         raise QueryError(f"{origin}: {message}", hint) from exc
     except OSError as exc:
         raise QueryError(f"{origin}: the store could not be read: {exc}") from exc
-    return _materialize(answer)
+
+
+def on_query_stack(call: Callable[[], T]) -> T:
+    """`call()` on a thread with a `QUERY_STACK`-sized stack; its result or its exception.
+
+    Oxigraph recurses on the calling thread's stack, and overflowing it ends the
+    process (see `MAX_QUERY_TOKENS`).
+    """
+    outcome: list[tuple[bool, Any]] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # handed to the caller, who decides
+            outcome.append((False, exc))
+
+    previous = threading.stack_size(QUERY_STACK)
+    try:
+        thread = threading.Thread(target=run, name="kg-query", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 def _materialize(answer: object) -> QueryResult:
@@ -236,6 +269,13 @@ def result_from_json(data: bytes) -> QueryResult:
 # segmentation fault (2,000 still parse). 200 is ten times deeper than any query a person
 # writes (the shipped ones nest 6 deep) and far below what any thread's stack can take.
 MAX_QUERY_DEPTH = 200
+# Long flat chains recurse too, in the parser and over the tree it builds: 10,000 `!`,
+# `||`, UNION or OPTIONAL in a row overflow 8 MB as well. So Oxigraph runs on a thread
+# with a 256 MiB stack (address space; only what is used is ever touched), where 50,000
+# of any of them pass, and a query may hold at most 50,000 tokens: 40 times the largest
+# shipped query (conflicts.rq, 1,138).
+MAX_QUERY_TOKENS = 50_000
+QUERY_STACK = 256 << 20
 
 # The lexical shape of SPARQL, enough to tell code from what only looks like code: strings
 # (long forms first, a backslash escapes the next character), IRIs (the grammar's IRIREF
@@ -288,7 +328,7 @@ def position(text: str, offset: int) -> tuple[int, int]:
 
 
 def check_query_depth(text: str, limit: int = MAX_QUERY_DEPTH, origin: str = "<query>") -> None:
-    """Refuse a query that nests `{ }`, `( )` and `[ ]` deeper than `limit`.
+    """Refuse a query that nests `{ }`, `( )` and `[ ]` deeper than `limit`, or is too long.
 
     Brackets inside strings, IRIs and comments do not count. This runs before any
     parser sees the text, because Oxigraph's ends the process on a deep enough query.
@@ -300,7 +340,13 @@ def check_query_depth(text: str, limit: int = MAX_QUERY_DEPTH, origin: str = "<q
     kg.query.QuerySyntaxError: the query nests deeper than 3 levels
     """
     depth = 0
-    for token in query_tokens(text):
+    tokens = query_tokens(text)
+    if len(tokens) > MAX_QUERY_TOKENS:
+        line, col = position(text, tokens[MAX_QUERY_TOKENS].offset)
+        raise QuerySyntaxError(
+            f"the query is longer than {MAX_QUERY_TOKENS:,} tokens", f"{origin}:{line}:{col}",
+            "split it into several queries; the parser would run out of stack")
+    for token in tokens:
         if token.kind != "punct":
             continue
         if token.text in _OPEN:

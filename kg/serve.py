@@ -46,6 +46,7 @@ from kg.query import (
     QuerySyntaxError,
     add_union_default_graph,
     check_query_depth,
+    on_query_stack,
     service_clauses,
 )
 
@@ -214,7 +215,7 @@ def _work(store: ox.Store, conn: multiprocessing.connection.Connection) -> None:
         except (EOFError, OSError):
             return
         try:
-            reply = answer(store, job)
+            reply = on_query_stack(lambda job=job: answer(store, job))  # type: ignore[misc]
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # pyo3's PanicException is a BaseException

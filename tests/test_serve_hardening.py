@@ -47,6 +47,33 @@ def test_issue12_query_nested_5000_deep_is_refused(tmp_path: Path, where: str) -
     assert lines[0].startswith(f"{query}:1:205: error: the query nests deeper than 200 levels")
 
 
+CHAINS = {  # each 10,000 long: a segmentation fault on an 8 MB stack
+    "not": "ASK { FILTER(" + "!" * 10_000 + "true) }",
+    "or": "ASK { FILTER(" + " || ".join(["true"] * 10_000) + ") }",
+    "union": "ASK { " + " UNION ".join(["{}"] * 10_000) + " }",
+}
+
+
+@pytest.mark.parametrize("name", list(CHAINS))
+def test_long_flat_chains_do_not_crash_kg_query(tmp_path: Path, name: str) -> None:
+    query = tmp_path / f"{name}.rq"
+    query.write_text(CHAINS[name], encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "kg", "query", str(query)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert (result.returncode, result.stdout) == (0, "true\n"), result.stderr
+
+
+def test_query_longer_than_50000_tokens_is_refused(tmp_path: Path) -> None:
+    query = tmp_path / "long.rq"
+    query.write_text("ASK { FILTER(" + "!" * 60_000 + "true) }", encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "kg", "query", str(query)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == (f"{query}:1:50010: error: the query is longer than 50,000 tokens "
+                             "(hint: split it into several queries; the parser would run "
+                             "out of stack)\n")
+
+
 def test_brackets_in_strings_iris_and_comments_do_not_count() -> None:
     text = ('ASK { FILTER("' + "{" * 300 + '") } # ' + "(" * 300 + "\n"
             + "<http://x/" + "[" * 300 + ">")
@@ -215,6 +242,12 @@ BAD_REQUESTS = {
     "named-graph-uri not an IRI": dict(query="ASK {}", named_graph_uri="<x>"),
     "query nested 5,000 deep": dict(query=DEEP),
 }
+
+
+def test_long_flat_chain_is_answered_by_kg_serve(plain: str) -> None:
+    status, _, body = call(plain, method="POST", data=CHAINS["union"].encode(),
+                           headers={"Content-Type": "application/sparql-query"})
+    assert status == 200 and json.loads(body)["boolean"] is True
 
 
 @pytest.mark.parametrize("name", list(BAD_REQUESTS))
