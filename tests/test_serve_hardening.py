@@ -314,7 +314,7 @@ def test_issue12_full_queue_answers_503_retry_after(built: Path, tmp_path: Path)
     with serving(built / "tip-kg.nq", tmp_path, "--timeout", "6", "--workers", "1",
                  "--queue", "0") as (url, _):
         thread, _ = _in_background(url, SLOW)
-        time.sleep(1)
+        time.sleep(2)  # let it take the one worker
         status, headers, body = call(url, "ASK {}", timeout=30)
         assert thread.is_alive()
         assert status == 503 and b"busy" in body
