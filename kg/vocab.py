@@ -1,4 +1,4 @@
-"""The tip-kg vocabulary: namespaces, the closed `KG` namespace, and IRI minting.
+"""The tip-kg vocabulary: closed namespaces (ours and the reused ones) and IRI minting.
 
 Every term the code writes comes from here, so a misspelled term fails at import
 or attribute access instead of producing a silently wrong graph.
@@ -10,6 +10,11 @@ import re
 import unicodedata
 
 from rdflib import Namespace
+from rdflib.namespace import DCTERMS as _DCTERMS
+from rdflib.namespace import PROV as _PROV
+from rdflib.namespace import QB as _QB
+from rdflib.namespace import SKOS as _SKOS
+from rdflib.namespace import VOID as _VOID
 from rdflib.namespace import DefinedNamespace
 
 BASE = "https://w3id.org/tip-kg/"
@@ -100,13 +105,55 @@ class KG(DefinedNamespace):
     periodEnd: object
 
 
-PROV = Namespace("http://www.w3.org/ns/prov#")
-DCT = Namespace("http://purl.org/dc/terms/")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-QB = Namespace("http://purl.org/linked-data/cube#")
-SCHEMA = Namespace("https://schema.org/")
-VOID = Namespace("http://rdfs.org/ns/void#")
-DCAT = Namespace("http://www.w3.org/ns/dcat#")
+# Reused vocabularies, closed: rdflib declares every term of these, and an undeclared one
+# (`DCT.titel`) raises AttributeError instead of minting a wrong IRI (issue 14).
+PROV = _PROV
+DCT = _DCTERMS
+SKOS = _SKOS
+QB = _QB
+VOID = _VOID
+
+
+class DCAT(DefinedNamespace):
+    """The DCAT terms the VoID/DCAT description uses (rdflib's DCAT is open)."""
+
+    _NS = Namespace("http://www.w3.org/ns/dcat#")
+    _fail = True
+
+    Dataset: object
+    Distribution: object
+    distribution: object
+    downloadURL: object
+    mediaType: object
+    byteSize: object
+    accessURL: object
+    landingPage: object
+    keyword: object
+    theme: object
+    spatial: object
+    temporal: object
+    checksum: object
+
+
+class SCHEMA(DefinedNamespace):
+    """The schema.org terms tip-kg writes (rdflib's SDO is open)."""
+
+    _NS = Namespace("https://schema.org/")
+    _fail = True
+
+    Country: object
+    Dataset: object
+    SoftwareApplication: object
+    url: object
+    name: object
+    softwareVersion: object
+    sameAs: object
+    license: object
+    description: object
+    identifier: object
+
+
+# Wikidata entity ids are data (Q-numbers), not a vocabulary: this one stays open.
 WD = Namespace("http://www.wikidata.org/entity/")
 
 PREFIXES: dict[str, str] = {

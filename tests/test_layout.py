@@ -18,3 +18,19 @@ def test_issue14_plain_pytest_finds_the_tests_package() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No module named 'tests'" not in result.stdout + result.stderr
     assert "test_exports.py::" in result.stdout
+
+
+def test_issue14_vocabularies_are_closed() -> None:
+    # `DCT.titel` used to mint http://purl.org/dc/terms/titel without a word
+    import pytest
+
+    from kg import vocab
+
+    for namespace, typo in ((vocab.KG, "Contry"), (vocab.DCT, "titel"),
+                            (vocab.PROV, "wasDerivedFom"), (vocab.SKOS, "prefLable"),
+                            (vocab.QB, "Obervation"), (vocab.VOID, "triple"),
+                            (vocab.DCAT, "Datset"), (vocab.SCHEMA, "nmae")):
+        with pytest.raises(AttributeError):
+            getattr(namespace, typo)
+    assert str(vocab.DCT.title) == "http://purl.org/dc/terms/title"
+    assert str(vocab.VOID["class"]) == "http://rdfs.org/ns/void#class"
