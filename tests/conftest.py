@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = Path(os.environ.get("KG_TEST_SEEDS") or ROOT / "seeds").resolve()
@@ -47,6 +48,25 @@ def _private_build_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
     os.environ.pop("KG_CACHE_DIR", None)
     os.environ.pop("KG_CACHE_KEY", None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "real_seeds: a property test of the real seeds that must hold for any "
+        "corpus (run on another one with KG_TEST_SEEDS, KG_TEST_SOURCES, KG_TEST_EXPORTS)")
+
+
+def seed_source_ids(seeds: Path) -> list[str]:
+    """The source ids of a seeds directory, read from each file's header, sorted."""
+    return sorted(yaml.safe_load(path.read_text(encoding="utf-8"))["source"]["id"]
+                  for path in seeds.glob("*.yaml"))
+
+
+def seed_files(seeds: Path) -> list[tuple[str, str]]:
+    """(source id, text file name) of every seed file in a directory, sorted."""
+    headers = [yaml.safe_load(path.read_text(encoding="utf-8"))["source"]
+               for path in seeds.glob("*.yaml")]
+    return sorted((h["id"], h["text"]) for h in headers)
 
 
 def have_sources() -> bool:
