@@ -110,7 +110,8 @@ def test_jsonld_flows_carry_origin_source_and_evidence(built: Path) -> None:
 @real_seeds
 def test_build_twice_is_byte_identical(built: Path, tmp_path: Path, sources_dir: Path) -> None:
     again = tmp_path / "again"
-    result = run_kg("build", "--sources", str(sources_dir), "--out", str(again))
+    result = run_kg("build", "--seeds", str(SEEDS), "--sources", str(sources_dir),
+                    "--out", str(again))
     assert result.returncode == 0, result.stderr
     assert _all_files(again) == _all_files(built)
     for name in _all_files(built):
@@ -184,7 +185,8 @@ def test_broken_graph_names_the_shape(fixture_quads: list[ox.Quad]) -> None:
 
 @real_seeds
 def test_validate_checks_every_quote(sources_dir: Path) -> None:
-    result = run_kg("validate", "--sources", str(sources_dir), "--format", "json")
+    result = run_kg("validate", "--seeds", str(SEEDS), "--sources", str(sources_dir),
+                    "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["valid"] is True
