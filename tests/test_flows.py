@@ -34,7 +34,8 @@ from kg.flows.analysis import (
 )
 from kg.flows.commands import FlowData, flow_graph
 from kg.flows.graphfiles import export_view, gexf_bytes, graphml_bytes
-from kg.flows.network import FlowFilter
+from kg.flows.network import FlowFilter, build_graph
+from kg.flows.read import Flow
 from kg.flows.report import report_files
 from tests.conftest import EXPORTS, FIXTURE_SEEDS, FIXTURE_SOURCES, SEEDS, run_kg
 
@@ -138,6 +139,17 @@ def test_reciprocity_and_components(graph: nx.DiGraph) -> None:
     assert s.reciprocal_pairs == () and s.strong_components == ()
     # Moldova's routes reach Turkey and Russia, which Kazakhstan's reach too: one component
     assert len(s.weak_components) == 1 and len(s.weak_components[0]) == 9
+
+
+def test_a_route_back_makes_a_reciprocal_pair_and_a_strong_component(data: FlowData) -> None:
+    # the fixtures have no route back; one more flow, Russia to Kazakhstan, makes one
+    back = Flow(route=("RUS", "KAZ"), assertion="x-back", source="x", purposes=(),
+                years=(2008,))
+    s = network_summary(build_graph([*data.flows, back]))
+    assert (s.places, s.edges, s.flows) == (9, 11, 13)
+    assert s.reciprocal_pairs == (("KAZ", "RUS"),)
+    assert s.strong_components == (("KAZ", "RUS"),)
+    assert s.reciprocity > 0
 
 
 def test_reach_tells_stated_routes_from_chained_legs(graph: nx.DiGraph) -> None:
