@@ -7,46 +7,60 @@ from pathlib import Path
 import pytest
 
 from kg.places import resolve_place, suggest_place
-from tests.conftest import run_kg
+from tests.conftest import FIXTURE_SOURCES, run_kg
 
 SECOND_READING = """\
 source:
-  id: tip-2006-second-reading
-  title: "A second reading of the 2006 TIP report"
+  id: fx-monitor-second-reading
+  title: "A second reading of the fixture monitor"
   publisher: test
   published: 2006
   period: {start: 2005-01-01, end: 2005-12-31}
-  text: 000_e99b225cc022d9a6.txt
-  sha256: 90d262109e4caa36598419ea7a4c6b429449d2376b1fc9bccac1f5bc5d2ac585
-  license: https://creativecommons.org/publicdomain/mark/1.0/
+  text: fx-monitor-2006.txt
+  sha256: 8735e1c6cc3fc672ecc060259d5174104c03995e5e89a659e46da81a7e23b10e
+  license: https://creativecommons.org/publicdomain/zero/1.0/
 assertions:
   - id: second-investigations-2005
     kind: indicator
     country: Kazakhstan
     year: 2005
     metric: investigations
-    value: 27
-    evidence: Police conducted 29 trafficking investigations in 2005, up from 27 in 2004.
+    value: 30
+    evidence: Police conducted 40 trafficking investigations in 2005, up from 30 in 2004.
   - id: second-tier-2006
     kind: tier_placement
     country: KZ
     year: 2006
     tier: tier_2_watch_list
-    evidence: Kazakhstan (Tier 2)
+    evidence: Kazakhstan was placed on Tier 2 in 2006.
 """
 
 
-def test_disagreeing_sources_give_warnings_and_both_stay(seeds_copy: Path,
-                                                         sources_dir: Path) -> None:
-    (seeds_copy / "second.yaml").write_text(SECOND_READING)
-    result = run_kg("validate", "--seeds", str(seeds_copy), "--sources", str(sources_dir))
+def test_disagreeing_sources_give_warnings_and_both_stay(fixture_copy: Path) -> None:
+    before = run_kg("validate", "--seeds", str(fixture_copy), "--sources",
+                    str(FIXTURE_SOURCES))
+    # the fixtures' own disagreements: four pairs and one law dated three ways
+    assert before.returncode == 0, before.stderr
+    assert "0 errors, 11 warnings" in before.stdout
+    (fixture_copy / "second.yaml").write_text(SECOND_READING)
+    result = run_kg("validate", "--seeds", str(fixture_copy), "--sources",
+                    str(FIXTURE_SOURCES))
     assert result.returncode == 0, result.stderr
-    assert "0 errors, 4 warnings" in result.stdout
+    # two more keys, each on three claims (A's, B's and the second reading's)
+    assert "0 errors, 17 warnings" in result.stdout
     assert ("warning: sources disagree on indicator KAZ 2005 investigations: "
-            "tip-2006-kazakhstan (tip2006-investigations-2005) says 29; "
-            "tip-2006-second-reading (second-investigations-2005) says 27") in result.stderr
+            "fx-monitor-2006 (a-kaz-investigations-2005) says 40; "
+            "fx-monitor-second-reading (second-investigations-2005) says 30") in result.stderr
     assert "sources disagree on tier KAZ 2006" in result.stderr
     assert "second.yaml:11:5: warning" in result.stderr
+    # and both claims stay: the graph holds the two values
+    query = run_kg("query", "figures", "--seeds", str(fixture_copy), "--sources",
+                   str(FIXTURE_SOURCES), "--format", "csv")
+    assert query.returncode == 0, query.stderr
+    rows = [line.split(",") for line in query.stdout.splitlines()[1:]]
+    assert {(r[0], r[4]) for r in rows if r[2:4] == ["2005", "investigations"]} == {
+        ("fx-monitor-2006", "40"), ("fx-review-2008", "40"),
+        ("fx-monitor-second-reading", "30")}
 
 
 @pytest.mark.parametrize("spelling,code", [

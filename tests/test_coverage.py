@@ -1,13 +1,13 @@
-"""`kg coverage`: after curation only boilerplate is left uncovered, and the scanner finds
-what it should in any text."""
+"""`kg coverage`: on the fixtures only the planted gaps are left uncovered, the real seeds'
+report points into their texts, and the scanner finds what it should in any text."""
 
 from __future__ import annotations
 
 import itertools
 import json
-import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -22,43 +22,32 @@ from kg.coverage import (
 )
 from kg.quotes import fold_space
 from kg.records import AssertionRecord, Quote
-from tests.conftest import SEEDS, run_kg
+from tests.conftest import FIXTURE_SEEDS, FIXTURE_SOURCES, SEEDS, run_kg, seed_files
 
-TIP_TEXT = "000_e99b225cc022d9a6.txt"
-WP_TEXT = "002_9e6afbafe25374e3.txt"
-
-# What is left: Refworld's disclaimer (TIP), the article's title line and its "See also"
-# section (WP). Nothing else: every other sentence is quoted, and every number, place
-# name and article number is carried by an assertion that quotes it.
+# What the fixture texts leave uncovered (tests/fixtures/README.md): each title line, C's
+# closing line, the place in B's title and in C's treaty title (a title carries numbers
+# only), and B's "200" border guards (the training measure has no number field).
 BOILERPLATE = {
-    "tip-2006-kazakhstan": {
+    "fx-bulletin-2009": {
         "untouched_sentences": [
-            ("sentence", "This is not a UNHCR publication.", 19, 1),
-            ("sentence", "UNHCR is not responsible for, nor does it necessarily endorse, its "
-             "content.", 19, 34),
-            ("sentence", "Any views expressed are solely those of the author or publisher and "
-             "do not necessarily reflect those of UNHCR, the United Nations or its Member "
-             "States.", 19, 110),
+            ("sentence", "Trafficking Bulletin", 1, 1),
+            ("sentence", "The bulletin is published by volunteers.", 15, 1),
         ],
+        "uncarried_mentions": [("place", "Europe", 10, 33)],
+    },
+    "fx-monitor-2006": {
+        "untouched_sentences": [("sentence", "Regional Trafficking Monitor", 1, 1)],
         "uncarried_mentions": [],
     },
-    "wikipedia-human-trafficking-in-kazakhstan": {
-        "untouched_sentences": [
-            ("sentence", "Human trafficking in Kazakhstan", 1, 3),
-            ("sentence", "See also", 26, 3),
-            ("sentence", "Human trafficking in Europe", 27, 3),
-        ],
-        "uncarried_mentions": [
-            ("place", "Kazakhstan", 1, 24),  # the title line
-            ("place", "Europe", 27, 24),  # the "See also" entry
-        ],
+    "fx-review-2008": {
+        "untouched_sentences": [("sentence", "Central Asia Trafficking Review", 1, 1)],
+        "uncarried_mentions": [("place", "Central Asia", 1, 1), ("number", "200", 14, 17)],
     },
 }
 
-
-BOILERPLATE_TIP_RAW = [
+A_UNTOUCHED_RAW = [
     {"kind": k, "text": t, "line": line, "column": col, "key": None}
-    for k, t, line, col in BOILERPLATE["tip-2006-kazakhstan"]["untouched_sentences"]]
+    for k, t, line, col in BOILERPLATE["fx-monitor-2006"]["untouched_sentences"]]
 
 
 def _pinned(doc: dict[str, object]) -> dict[str, object]:
@@ -66,50 +55,72 @@ def _pinned(doc: dict[str, object]) -> dict[str, object]:
             for key in ("untouched_sentences", "uncarried_mentions")}
 
 
-def test_only_boilerplate_is_left_uncovered(sources_dir: Path) -> None:
-    done = run_kg("coverage", "--seeds", str(SEEDS), "--sources", str(sources_dir),
-                  "--format", "json")
+def test_only_the_planted_gaps_are_left_uncovered() -> None:
+    done = run_kg("coverage", "--seeds", str(FIXTURE_SEEDS), "--sources",
+                  str(FIXTURE_SOURCES), "--format", "json")
     assert done.returncode == 0, done.stderr
     sources = {s["source"]: s for s in json.loads(done.stdout)["sources"]}
     assert {sid: _pinned(doc) for sid, doc in sources.items()} == BOILERPLATE
-    # and the scan did look at something: the texts' numbers, places and articles
-    tip, wp = sources["tip-2006-kazakhstan"], sources["wikipedia-human-trafficking-in-kazakhstan"]
-    assert tip["sentences"] == 39 and wp["sentences"] == 39
-    assert tip["mentions"] == {"number": 25, "place": 24}
-    assert wp["mentions"] == {"article": 5, "number": 50, "place": 30}
+    # and the scan did look at something: each line a sentence (C's line 8 is one, its
+    # colon ends nothing); numbers, places and articles counted by hand, line by line
+    # (article numbers are not numbers too; "low thousands" is one, "Tier 2" one)
+    a, b, c = (sources[s] for s in ("fx-monitor-2006", "fx-review-2008", "fx-bulletin-2009"))
+    assert (a["sentences"], b["sentences"], c["sentences"]) == (13, 13, 14)
+    assert a["mentions"] == {"article": 1, "number": 18, "place": 10}
+    assert b["mentions"] == {"article": 1, "number": 28, "place": 10}
+    assert c["mentions"] == {"number": 15, "place": 13}
 
 
-def test_coverage_reads_kg_sources_and_reports_in_text(sources_dir: Path) -> None:
-    done = run_kg("coverage", "--seeds", str(SEEDS), env={"KG_SOURCES": str(sources_dir)})
+def test_coverage_reads_kg_sources_and_reports_in_text() -> None:
+    done = run_kg("coverage", "--seeds", str(FIXTURE_SEEDS),
+                  env={"KG_SOURCES": str(FIXTURE_SOURCES)})
     assert done.returncode == 0, done.stderr
-    assert f"  {TIP_TEXT}:19:1: sentence no quote touches: This is not a UNHCR publication." \
-        in done.stdout.splitlines()
-    assert f"  {WP_TEXT}:27:24: place no assertion carries: Europe" in done.stdout
+    lines = done.stdout.splitlines()
+    assert ("  fx-bulletin-2009.txt:15:1: sentence no quote touches: The bulletin is "
+            "published by volunteers.") in lines
+    assert "  fx-review-2008.txt:14:17: number no assertion carries: 200" in lines
+    assert "  fx-bulletin-2009.txt:10:33: place no assertion carries: Europe" in lines
 
 
 def test_coverage_without_texts_is_a_usage_error() -> None:
-    done = run_kg("coverage", "--seeds", str(SEEDS), env={"KG_SOURCES": ""})
+    done = run_kg("coverage", "--seeds", str(FIXTURE_SEEDS), env={"KG_SOURCES": ""})
     assert done.returncode == 2
     assert "kg: error: coverage needs the source texts" in done.stderr
 
 
-def test_a_dropped_assertion_shows_up(tmp_path: Path, sources_dir: Path) -> None:
-    """Remove the points-of-entry figure: its sentence stays quoted (by the training
-    measure), but "Kazakhstan's 150 official points of entry" is no longer carried."""
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS, seeds)
-    path = seeds / "tip-2006-kazakhstan.yaml"
+def test_a_dropped_assertion_shows_up(fixture_copy: Path) -> None:
+    """Remove A's funding figure: its sentence stays quoted (by the shelter measure), but
+    "$20,000" is no longer carried."""
+    path = fixture_copy / "fx-monitor-2006.yaml"
     text = path.read_text(encoding="utf-8")
-    start = text.index("  - id: tip2006-points-of-entry")
+    start = text.index("  - id: a-kaz-shelter-funding-2005")
     end = text.index("  - id: ", start + 10)
     path.write_text(text[:start] + text[end:], encoding="utf-8")
-    done = run_kg("coverage", "--seeds", str(seeds), "--sources", str(sources_dir),
+    done = run_kg("coverage", "--seeds", str(fixture_copy), "--sources",
+                  str(FIXTURE_SOURCES), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    a = next(s for s in json.loads(done.stdout)["sources"] if s["source"] == "fx-monitor-2006")
+    assert [(u["kind"], u["text"], u["line"], u["key"]) for u in a["uncarried_mentions"]] == [
+        ("number", "$20,000", 13, "20000")]
+    assert a["untouched_sentences"] == A_UNTOUCHED_RAW
+
+
+@pytest.mark.real_seeds
+def test_coverage_of_the_real_seeds_points_into_each_text(sources_dir: Path) -> None:
+    done = run_kg("coverage", "--seeds", str(SEEDS), "--sources", str(sources_dir),
                   "--format", "json")
     assert done.returncode == 0, done.stderr
-    tip = json.loads(done.stdout)["sources"][0]
-    assert [(u["kind"], u["text"], u["key"]) for u in tip["uncarried_mentions"]] == [
-        ("place", "Kazakhstan", "KAZ"), ("number", "150", "150")]
-    assert tip["untouched_sentences"] == BOILERPLATE_TIP_RAW
+    report = json.loads(done.stdout)["sources"]
+    texts = dict(seed_files(SEEDS))
+    assert sorted(s["source"] for s in report) == sorted(texts)
+    for doc in report:
+        lines = (sources_dir / texts[doc["source"]]).read_text(encoding="utf-8").splitlines()
+        assert doc["sentences"] > 0 and sum(doc["mentions"].values()) > 0, doc["source"]
+        # every gap it reports is where it says, word for word
+        for gap in doc["untouched_sentences"] + doc["uncarried_mentions"]:
+            line = lines[gap["line"] - 1]
+            at = line[gap["column"] - 1:]
+            assert " ".join(at.split()).startswith(" ".join(gap["text"].split())[:40]), gap
 
 
 def _record(quotes: list[str], **fields: object) -> AssertionRecord:

@@ -15,6 +15,8 @@ KG = "https://w3id.org/tip-kg/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 FILES = ("nodes.csv", "relationships.csv", "load.cypher")
+# properties of the real seeds' export, whatever the corpus (see tests/conftest.py)
+pytestmark = pytest.mark.real_seeds
 
 
 def _rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:

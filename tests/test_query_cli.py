@@ -1,4 +1,7 @@
-"""`kg query` as a user runs it: names, files, text, formats, parameters, errors."""
+"""`kg query` as a user runs it: names, files, text, formats, parameters, errors.
+
+On the fixture corpus (tests/fixtures); the answers are those of tests/test_queries.py.
+"""
 
 from __future__ import annotations
 
@@ -23,15 +26,18 @@ from kg.query import (
     serialize_result,
     term_text,
 )
-from tests.conftest import SEEDS, run_kg
+from tests.conftest import FIXTURE_SEEDS, FIXTURE_SOURCES, run_kg
 
 TIERS_TABLE = """\
-country     year  tier    source
-----------  ----  ------  -----------------------------------------
-Kazakhstan  2006  tier_2  tip-2006-kazakhstan
-Kazakhstan  2017  tier_2  wikipedia-human-trafficking-in-kazakhstan
-Kazakhstan  2023  tier_2  wikipedia-human-trafficking-in-kazakhstan
-(3 rows)
+country     year  tier               source
+----------  ----  -----------------  ----------------
+Kazakhstan  2006  tier_2             fx-monitor-2006
+Kazakhstan  2006  tier_2             fx-review-2008
+Kazakhstan  2007  tier_2             fx-review-2008
+Kyrgyzstan  2006  tier_2_watch_list  fx-monitor-2006
+Kyrgyzstan  2006  tier_2             fx-review-2008
+Moldova     2008  tier_2_watch_list  fx-bulletin-2009
+(6 rows)
 """
 
 
@@ -39,9 +45,10 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
-def kg_query(sources_dir: Path) -> Run:
+def kg_query() -> Run:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return run_kg("query", "--seeds", str(SEEDS), "--sources", str(sources_dir), *args)
+        return run_kg("query", "--seeds", str(FIXTURE_SEEDS), "--sources",
+                      str(FIXTURE_SOURCES), *args)
     return run
 
 
@@ -66,17 +73,23 @@ def test_csv_and_tsv_are_the_sparql_results_formats(kg_query: Run) -> None:
     assert csv.returncode == 0, csv.stderr
     assert csv.stdout.splitlines() == [
         "country,year,tier,source",
-        "Kazakhstan,2006,tier_2,tip-2006-kazakhstan",
-        "Kazakhstan,2017,tier_2,wikipedia-human-trafficking-in-kazakhstan",
-        "Kazakhstan,2023,tier_2,wikipedia-human-trafficking-in-kazakhstan",
+        "Kazakhstan,2006,tier_2,fx-monitor-2006",
+        "Kazakhstan,2006,tier_2,fx-review-2008",
+        "Kazakhstan,2007,tier_2,fx-review-2008",
+        "Kyrgyzstan,2006,tier_2_watch_list,fx-monitor-2006",
+        "Kyrgyzstan,2006,tier_2,fx-review-2008",
+        "Moldova,2008,tier_2_watch_list,fx-bulletin-2009",
     ]
     tsv = kg_query("law-articles", "--format", "tsv")
     lines = tsv.stdout.splitlines()
     assert lines[0] == "?source\t?jurisdiction\t?code\t?article\t?maxPenaltyYears\t?year"
     xsd = "http://www.w3.org/2001/XMLSchema#"
-    assert lines[1] == ('"wikipedia-human-trafficking-in-kazakhstan"\t"Kazakhstan"\t'
-                        f'"Penal Code"\t"125(3)(b)"\t"15"^^<{xsd}decimal>\t"2008"^^<{xsd}gYear>')
-    assert len(lines) == 6
+    assert lines[1:] == [
+        f'"fx-monitor-2006"\t"Kazakhstan"\t"Penal Code"\t"128"\t"15"^^<{xsd}decimal>\t'
+        f'"2005"^^<{xsd}gYear>',
+        # B gives no year: an empty last field
+        f'"fx-review-2008"\t"Kazakhstan"\t"penal code"\t"128"\t"12"^^<{xsd}decimal>\t',
+    ]
 
 
 def test_json_with_a_bound_parameter(kg_query: Run) -> None:
@@ -86,7 +99,7 @@ def test_json_with_a_bound_parameter(kg_query: Run) -> None:
     doc = json.loads(done.stdout)
     assert doc["head"]["vars"] == ["country", "source", "claim", "kind", "role", "quote"]
     rows = doc["results"]["bindings"]
-    assert [r["claim"]["value"] for r in rows] == ["tip2006-kaz-outbound"] * 2
+    assert [r["claim"]["value"] for r in rows] == ["b-kaz-outbound-2007"]
     assert rows[0]["country"] == {"type": "uri",
                                   "value": "https://w3id.org/tip-kg/id/country/KOR"}
     # the same parameter written as a full IRI gives the same answer
@@ -106,14 +119,16 @@ def test_query_text_and_file(kg_query: Run, tmp_path: Path) -> None:
     text = "SELECT (COUNT(DISTINCT ?f) AS ?n) WHERE { ?f a kg:TraffickingFlow }"
     done = kg_query("--format", "csv", "--", text)
     assert done.returncode == 0, done.stderr
-    # TIP 7 + 1 + 4 + 4 flows, WP 4 + 4 + 8 + 8 + 1 + 8 + 1 flows
-    assert done.stdout.splitlines() == ["n", "50"]
+    # one per origin-destination pair: A 3 + 2, B 2 + 1, C 2 + 1 + 1
+    assert done.stdout.splitlines() == ["n", "12"]
     path = tmp_path / "flows.rq"
     path.write_text("# How many flows?\n" + text + "\n", encoding="utf-8")
     from_file = kg_query(str(path), "--format", "csv")
     assert from_file.stdout == done.stdout
-    ask = kg_query("--", "ASK { ?x kg:origin country:AFG }")
+    ask = kg_query("--", "ASK { ?x kg:origin country:MDA }")
     assert ask.stdout == "true\n"
+    nowhere = kg_query("--", "ASK { ?x kg:origin country:AFG }")
+    assert nowhere.stdout == "false\n"
 
 
 def test_malformed_query_reports_line_and_column(kg_query: Run, tmp_path: Path) -> None:
@@ -145,9 +160,8 @@ def test_usage_errors_exit_2(kg_query: Run, args: tuple[str, ...], message: str)
 
 
 def test_a_label_column_binds_to_a_plain_string(kg_query: Run) -> None:
-    done = kg_query("tier-placements", "--bind", "year=\"2017\"^^xsd:gYear", "--format", "csv")
-    assert done.stdout.splitlines()[1:] == [
-        "Kazakhstan,2017,tier_2,wikipedia-human-trafficking-in-kazakhstan"]
+    done = kg_query("tier-placements", "--bind", "year=\"2007\"^^xsd:gYear", "--format", "csv")
+    assert done.stdout.splitlines()[1:] == ["Kazakhstan,2007,tier_2,fx-review-2008"]
     label = kg_query("tier-placements", "--bind", "country=Kazakhstan")
     assert label.stdout.endswith("(3 rows)\n")
     none = kg_query("tier-placements", "--bind", "country=Russian Federation")
@@ -157,7 +171,7 @@ def test_a_label_column_binds_to_a_plain_string(kg_query: Run) -> None:
 def test_construct_is_written_as_ntriples(kg_query: Run) -> None:
     done = kg_query("--", "CONSTRUCT { ?s a kg:LawArticle } WHERE { ?s a kg:LawArticle }")
     assert done.returncode == 0, done.stderr
-    assert len(done.stdout.splitlines()) == 5
+    assert len(done.stdout.splitlines()) == 2  # article 128 in A and in B
     csv = kg_query("--format", "csv", "--", "CONSTRUCT { ?s a ?t } WHERE { ?s a ?t }")
     assert csv.returncode == 2 and "is a graph" in csv.stderr
 

@@ -1,4 +1,7 @@
-"""`kg serve` over HTTP with a real client (urllib), against a server this test starts."""
+"""`kg serve` over HTTP with a real client (urllib), against a server this test starts.
+
+The server serves the fixture corpus's export (tests/fixtures).
+"""
 
 from __future__ import annotations
 
@@ -23,9 +26,9 @@ KAZ = "https://w3id.org/tip-kg/id/country/KAZ"
 
 
 @pytest.fixture(scope="module")
-def endpoint(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def endpoint(fixture_built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("serve")
-    for url, _ in run_kg_serve(built / "tip-kg.nq", workdir, "--timeout", "2"):
+    for url, _ in run_kg_serve(fixture_built / "tip-kg.nq", workdir, "--timeout", "2"):
         yield url
 
 
@@ -118,12 +121,14 @@ def test_a_query_past_the_timeout_is_stopped(endpoint: str) -> None:
     assert _get(endpoint, COUNTRIES)[0] == 200
 
 
-def test_competency_queries_answer_as_through_the_library(endpoint: str, built: Path) -> None:
+def test_competency_queries_answer_as_through_the_library(endpoint: str,
+                                                         fixture_built: Path) -> None:
     store = ox.Store()
-    store.bulk_extend(ox.parse(path=built / "tip-kg.nq", format=ox.RdfFormat.N_QUADS))
+    store.bulk_extend(ox.parse(path=fixture_built / "tip-kg.nq", format=ox.RdfFormat.N_QUADS))
     for path in QUERIES:
         sparql = path.read_text(encoding="utf-8")
         expected = answer_set(store.query(sparql, use_default_graph_as_union=True))
+        assert expected, path.name  # the fixtures give every question an answer
         assert answer_set(query_endpoint(endpoint, sparql)) == expected, path.name
         status, media, body = _get(endpoint, sparql, "text/csv")
         assert (status, media) == (200, "text/csv")
