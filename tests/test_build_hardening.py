@@ -286,7 +286,7 @@ def test_seed_file_at_the_size_limit_is_read(seeds_copy: Path) -> None:
     assert seed.stat().st_size == MAX_SEED_BYTES
     result = run_kg("validate", "--seeds", str(seeds_copy), env={"KG_SOURCES": ""})
     assert result.returncode == 0, result.stderr
-    assert "valid: 2 files" in result.stdout
+    assert f"valid: {len(list(seeds_copy.glob('*.yaml')))} files" in result.stdout
 
 
 def test_issue12_out_of_memory_is_a_clear_error_not_a_traceback(

@@ -160,10 +160,11 @@ def call(url: str, query: str | None = None, *, timeout: float = 60, method: str
 
 
 @pytest.fixture(scope="module")
-def plain(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """kg serve as it starts by default, with short timeouts to keep the tests short."""
+def plain(fixture_built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """kg serve as it starts by default, with short timeouts to keep the tests short, over
+    the fixture corpus (its size does not change when a source is added to seeds/)."""
     workdir = tmp_path_factory.mktemp("serve-plain")
-    with serving(built / "tip-kg.nq", workdir, "--timeout", "6",
+    with serving(fixture_built / "tip-kg.nq", workdir, "--timeout", "6",
                  "--client-timeout", "2") as (url, _):
         yield url
 
