@@ -11,19 +11,10 @@ import pytest
 
 from tests.conftest import SEEDS, run_kg
 from tests.servers import Scripted, Server, forward, run_oxigraph
+from tests.test_bad_input import GOOD
 
-GOOD_HEADER = """\
-source:
-  id: tip-2006-kazakhstan
-  title: "Trafficking in Persons Report 2006: Kazakhstan"
-  publisher: U.S. Department of State
-  published: 2006-06-05
-  period: {start: 2005-01-01, end: 2005-12-31}
-  text: 000_e99b225cc022d9a6.txt
-  sha256: 90d262109e4caa36598419ea7a4c6b429449d2376b1fc9bccac1f5bc5d2ac585
-  license: https://creativecommons.org/publicdomain/mark/1.0/
-assertions:
-"""
+# the source header of the bad-input table's good file, with no assertions yet
+GOOD_HEADER = GOOD.split("assertions:")[0] + "assertions:\n"
 FLOW = """\
   - id: t-flow
     kind: flow
