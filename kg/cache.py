@@ -57,6 +57,7 @@ from kg.conflicts import Claim
 from kg.errors import InputError, OutputError
 from kg.findings import Finding
 from kg.pieces import Pieces, Summary
+from kg.quotes import SourceDirs
 from kg.records import Seeds
 
 _ONTOLOGY_FILES = ("tip-kg.ttl", "concepts.ttl", "shapes.ttl", "context.jsonld")
@@ -135,11 +136,11 @@ def _sha256(path: Path) -> str | None:
         return None
 
 
-def unit_texts(seeds: Seeds, sources_dir: Path | None) -> dict[str, str | None]:
+def unit_texts(seeds: Seeds, sources_dir: SourceDirs | None) -> dict[str, str | None]:
     """The source texts a file's quote check read, with the hash each had (None: absent)."""
     if sources_dir is None:
         return {}
-    return {s.text: _sha256(sources_dir / s.text) for s in seeds.sources}
+    return {s.text: _sha256(sources_dir.find(s.text)) for s in seeds.sources}
 
 
 @lru_cache(maxsize=1)
@@ -239,7 +240,7 @@ class UnitCache:
     """
 
     def __init__(self, directory: Path | None, ontology_dir: Path,
-                 sources_dir: Path | None) -> None:
+                 sources_dir: SourceDirs | None) -> None:
         secret = None
         if directory is not None:
             try:
@@ -264,7 +265,7 @@ class UnitCache:
             digest.update(name.encode())
             digest.update(_sha256(ontology_dir / name).encode() if (ontology_dir / name).is_file()
                           else b"-")
-        digest.update(str(sources_dir.resolve() if sources_dir else None).encode())
+        digest.update(str(sources_dir.key() if sources_dir else None).encode())
         self.base = digest.hexdigest()
 
     def key(self, path: Path, display: str) -> str:
@@ -341,7 +342,7 @@ class UnitCache:
                 self._reject(path, key, str(exc))
                 unit = None
         if unit is not None and self.sources_dir is not None and any(
-                _sha256(self.sources_dir / name) != sha for name, sha in unit.texts.items()):
+                _sha256(self.sources_dir.find(name)) != sha for name, sha in unit.texts.items()):
             unit = None  # a source text changed: its quotes must be checked again
         if unit is None:
             self.misses += 1

@@ -27,7 +27,9 @@ _INT = re.compile(r"[+]?\d+\Z")
 _DECIMAL = re.compile(r"[+]?(\d+(\.\d*)?|\.\d+)\Z")
 _MAX_DIGITS = 15  # below 2**53: every such integer is exact as a double
 _IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+\Z")
-_FILENAME = re.compile(r"[^/\\\x00]+\Z")
+# a file name, or a relative path below a sources directory (`cib117-edgelists/x.txt`):
+# no absolute path, no backslash, no `.` or `..` segment that could leave the directory
+_FILENAME = re.compile(r"(?!\.\.?(?:/|\Z))[^/\\\x00]+(?:/(?!\.\.?(?:/|\Z))[^/\\\x00]+)*\Z")
 _INVALID = object()
 _SENTENCED = {"offenders_sentenced", "officials_sentenced"}
 
@@ -77,8 +79,9 @@ class _Checker:
 
     def _filename(self, spec: FieldSpec, text: str, tag: str, loc: Location) -> Any:
         if not _FILENAME.match(text):
-            return self.error(loc, f"`{spec.name}` must be a file name without directories",
-                              "the directory is given by --sources or KG_SOURCES")
+            return self.error(loc, f"`{spec.name}` must be a file name or a relative path "
+                              "inside a sources directory", "no leading /, no `..`; the "
+                              "directory is given by --sources or KG_SOURCES")
         return text
 
     def _iri(self, spec: FieldSpec, text: str, tag: str, loc: Location) -> Any:

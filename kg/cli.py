@@ -28,9 +28,9 @@ def _common(p: argparse.ArgumentParser, sources: bool = True) -> None:
     p.add_argument("--seeds", default="seeds", metavar="DIR",
                    help="directory of seed YAML files (default: seeds)")
     if sources:
-        p.add_argument("--sources", metavar="DIR",
-                       help="directory of the source texts the quotes are checked against "
-                            "(default: $KG_SOURCES)")
+        p.add_argument("--sources", metavar="DIR[:DIR...]",
+                       help="directories of the source texts the quotes are checked against, "
+                            "looked up in order (default: $KG_SOURCES)")
     p.add_argument("--ontology", metavar="DIR",
                    help="ontology directory (default: the one shipped with tip-kg)")
     p.add_argument("--format", choices=("text", "json"), default="text",

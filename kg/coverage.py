@@ -489,7 +489,7 @@ def coverage(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = N
     seeds = result.seeds  # read back from the cache once
     texts: dict[str, str] = {}
     for source in seeds.sources:
-        path = folder / source.text
+        path = folder.find(source.text)
         try:
             texts[source.id] = path.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:

@@ -28,7 +28,7 @@ from kg.findings import Location, Report
 from kg.mapping import RDF_TYPE, map_seeds, ontology_quads
 from kg.pieces import Pieces, Style, Summary, make_pieces
 from kg.progress import Progress
-from kg.quotes import check_quotes, read_source_texts
+from kg.quotes import SourceDirs, check_quotes, read_source_texts
 from kg.records import Seeds
 from kg.seedfile import MAX_SEED_BYTES, check_seed_sizes, read_seed_file
 from kg.shacl import (
@@ -85,26 +85,34 @@ class BuildResult:
     up_to_date: bool = False
 
 
-def sources_dir_from_env(sources_dir: str | Path | None) -> Path | None:
+def sources_dir_from_env(sources_dir: str | Path | SourceDirs | None) -> SourceDirs | None:
     """`sources_dir` if given, else `$KG_SOURCES` if set and non-empty, else None.
 
+    Either may list several directories separated by `:` (texts are looked up in order).
     A directory that is named but does not exist is a usage error, not "no texts": a
-    typo would otherwise turn every quote check off and the run would still pass. An
-    empty `$KG_SOURCES` (the Makefile's way of saying "none") stays None.
+    typo would otherwise turn every quote check off and the run would still pass. That
+    holds for each directory of a list. An empty `$KG_SOURCES` (the Makefile's way of
+    saying "none") stays None.
     """
+    if isinstance(sources_dir, SourceDirs):
+        return sources_dir
     if sources_dir:
-        folder, named_by = Path(sources_dir), "--sources"
+        dirs, named_by = SourceDirs.parse(str(sources_dir)), "--sources"
     else:
         env = os.environ.get("KG_SOURCES", "").strip()
         if not env:
             return None
-        folder, named_by = Path(env), "KG_SOURCES"
-    if not folder.is_dir():
-        what = "is not a directory" if folder.exists() else "does not exist"
-        raise UsageError(f"{folder}: the source texts directory (from {named_by}) {what}",
-                         f"fix {named_by}, or leave it out to skip the quote check; every "
-                         "quote is then reported as unchecked")
-    return folder
+        dirs, named_by = SourceDirs.parse(env), "KG_SOURCES"
+    if not dirs.folders:
+        raise UsageError(f"{sources_dir!r}: names no source texts directory (from {named_by})",
+                         "write DIR or DIR:DIR")
+    for folder in dirs.folders:
+        if not folder.is_dir():
+            what = "is not a directory" if folder.exists() else "does not exist"
+            raise UsageError(f"{folder}: the source texts directory (from {named_by}) {what}",
+                             f"fix {named_by}, or leave it out to skip the quote check; every "
+                             "quote is then reported as unchecked")
+    return dirs
 
 
 def seed_paths(seeds_dir: Path) -> list[Path]:
@@ -137,7 +145,7 @@ def _displays(paths: list[Path]) -> list[str]:
     return shown
 
 
-def _check_unit(path: Path, display: str, sources_dir: Path | None,
+def _check_unit(path: Path, display: str, sources_dir: SourceDirs | None,
                 concepts: ConceptSchemes) -> tuple[SourceUnit, Seeds, list[ox.Quad]]:
     """Parse, check, quote-check and map one seed file, on its own: the unit, the records
     and the quads of its graph(s) (none when the file has errors)."""
@@ -163,7 +171,7 @@ def _pieces_of(seeds: Seeds, quads: list[ox.Quad], style: Style) -> tuple[Pieces
     return make_pieces(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), own, style)
 
 
-def _check_again(path: Path, display: str, sources_dir: Path | None, concepts: ConceptSchemes,
+def _check_again(path: Path, display: str, sources_dir: SourceDirs | None, concepts: ConceptSchemes,
                  onto: Path) -> tuple[Seeds, Pieces | None, Summary | None]:
     """One seed file's records and pieces made again, for a cache entry that broke after
     it was looked up (see `UnitCache._load`)."""
@@ -177,7 +185,7 @@ def _check_again(path: Path, display: str, sources_dir: Path | None, concepts: C
 class _Work:
     """What checking a batch of seed files needs; set before the worker processes fork."""
 
-    sources_dir: Path | None
+    sources_dir: SourceDirs | None
     concepts: ConceptSchemes
     style: Style
     core: CoreShapes

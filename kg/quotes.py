@@ -9,12 +9,49 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.findings import Report
 from kg.records import Seeds
 
 _SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class SourceDirs:
+    """The directories the source texts are looked up in, in order (`--sources A:B`).
+
+    Curated texts and published datasets live in different places; a seed names its text
+    relative to whichever directory holds it, and the first directory that has it wins.
+    """
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def parse(cls, spec: str) -> SourceDirs:
+        """Split `A:B:C` (empty parts are ignored).
+
+        >>> SourceDirs.parse("../shared/seeds:../shared/datasets").folders
+        (PosixPath('../shared/seeds'), PosixPath('../shared/datasets'))
+        """
+        return cls(tuple(Path(part) for part in spec.split(":") if part.strip()))
+
+    def find(self, name: str) -> Path:
+        """Where the text `name` is: the first directory that has it, else the first
+        directory's path (for the "not found" message)."""
+        for folder in self.folders:
+            path = folder / name
+            if path.is_file():
+                return path
+        return self.folders[0] / name
+
+    def key(self) -> str:
+        """The resolved directories, for a cache key."""
+        return ":".join(str(folder.resolve()) for folder in self.folders)
+
+    def __str__(self) -> str:
+        return ":".join(str(folder) for folder in self.folders)
 
 
 def fold_space(text: str) -> str:
@@ -67,9 +104,10 @@ def near_miss_hint(quote: str, text: str) -> str | None:
     return f"the text writes {shown}; copy those characters exactly"
 
 
-def read_source_texts(seeds: Seeds, sources_dir: Path | None,
+def read_source_texts(seeds: Seeds, sources_dir: SourceDirs | None,
                       report: Report) -> dict[str, str]:
-    """Read each source's text from `sources_dir`, checking its SHA-256 against the header.
+    """Read each source's text from `sources_dir` (the first directory that has it),
+    checking its SHA-256 against the header.
 
     Returns {source id: text, whitespace folded} for the sources whose text was found.
     """
@@ -81,7 +119,7 @@ def read_source_texts(seeds: Seeds, sources_dir: Path | None,
                            "source directory given", loc,
                            "pass --sources DIR or set KG_SOURCES")
             continue
-        path = sources_dir / source.text
+        path = sources_dir.find(source.text)
         try:
             raw = path.read_bytes()
         except OSError:
