@@ -420,9 +420,9 @@ def _locs_from(value: Any) -> dict[str, Location]:
 
 _SOURCE_KEYS = frozenset({"id", "title", "publisher", "published", "period_start",
                           "period_end", "text", "sha256", "license", "loc", "url", "note",
-                          "field_locs"})
+                          "field_locs", "provenance"})
 _ASSERTION_KEYS = frozenset({"id", "kind", "source_id", "loc", "fields", "evidence", "note",
-                             "field_locs"})
+                             "field_locs", "support"})
 
 
 def _source_data(s: SourceRecord) -> dict[str, Any]:
@@ -431,7 +431,8 @@ def _source_data(s: SourceRecord) -> dict[str, Any]:
             "period_start": _value_data(s.period_start)["literal"],
             "period_end": _value_data(s.period_end)["literal"], "text": s.text,
             "sha256": s.sha256, "license": s.license, "loc": location_data(s.loc),
-            "url": s.url, "note": s.note, "field_locs": _locs_data(s.field_locs)}
+            "url": s.url, "note": s.note, "field_locs": _locs_data(s.field_locs),
+            "provenance": {name: _value_data(v) for name, v in s.provenance.items()}}
 
 
 def _source_from(value: Any) -> SourceRecord:
@@ -443,14 +444,16 @@ def _source_from(value: Any) -> SourceRecord:
         period_end=_literal_from(d["period_end"]), text=_str(d["text"], "text"),
         sha256=_str(d["sha256"], "sha256"), license=_str(d["license"], "license"),
         loc=location_from(d["loc"]), url=_opt_str(d["url"], "url"),
-        note=_opt_str(d["note"], "note"), field_locs=_locs_from(d["field_locs"]))
+        note=_opt_str(d["note"], "note"), field_locs=_locs_from(d["field_locs"]),
+        provenance={name: _value_from(v)
+                    for name, v in _dict(d["provenance"], "provenance").items()})
 
 
 def _assertion_data(r: AssertionRecord) -> dict[str, Any]:
     return {"id": r.id, "kind": r.kind, "source_id": r.source_id, "loc": location_data(r.loc),
             "fields": {name: _value_data(v) for name, v in r.fields.items()},
             "evidence": [[q.text, location_data(q.loc)] for q in r.evidence],
-            "note": r.note, "field_locs": _locs_data(r.field_locs)}
+            "note": r.note, "field_locs": _locs_data(r.field_locs), "support": r.support}
 
 
 def _assertion_from(value: Any) -> AssertionRecord:
@@ -464,7 +467,8 @@ def _assertion_from(value: Any) -> AssertionRecord:
         source_id=_str(d["source_id"], "source id"), loc=location_from(d["loc"]),
         fields={name: _value_from(v) for name, v in _dict(d["fields"], "fields").items()},
         evidence=tuple(evidence), note=_opt_str(d["note"], "note"),
-        field_locs=_locs_from(d["field_locs"]))
+        field_locs=_locs_from(d["field_locs"]),
+        support=None if d["support"] is None else _int(d["support"], "support"))
 
 
 def seeds_bytes(seeds: Seeds) -> bytes:

@@ -17,11 +17,21 @@ from kg.concepts import ConceptSchemes
 from kg.findings import Location, Report
 from kg.places import Place, resolve_place, suggest_place
 from kg.records import AssertionRecord, City, Literal, Quote, Seeds, SourceRecord
-from kg.schema import KIND_FIELDS, KINDS, SOURCE_FIELDS, YEAR_MAX, YEAR_MIN, FieldSpec, fields_of
+from kg.schema import (
+    KIND_FIELDS,
+    KINDS,
+    PROVENANCE_FIELDS,
+    SOURCE_FIELDS,
+    YEAR_MAX,
+    YEAR_MIN,
+    FieldSpec,
+    fields_of,
+)
 from kg.seedfile import Node
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 _SHA = re.compile(r"[0-9a-f]{64}\Z")
+_COMMIT = re.compile(r"[0-9a-f]{40}\Z")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 _INT = re.compile(r"[+]?\d+\Z")
 _DECIMAL = re.compile(r"[+]?(\d+(\.\d*)?|\.\d+)\Z")
@@ -83,6 +93,18 @@ class _Checker:
                               "inside a sources directory", "no leading /, no `..`; the "
                               "directory is given by --sources or KG_SOURCES")
         return text
+
+    def _commit(self, spec: FieldSpec, text: str, tag: str, loc: Location) -> Any:
+        if not _COMMIT.match(text):
+            return self.error(loc, f"`{spec.name}` must be a full git commit id, 40 lower-case "
+                              "hex digits", "copy it from `git log` of the dataset's repository")
+        return text
+
+    def _count(self, spec: FieldSpec, text: str, tag: str, loc: Location) -> Any:
+        if tag != "int" or not _INT.match(text) or int(text) < 1:
+            return self.error(loc, f"`{spec.name}` must be a whole number of at least 1, got "
+                              f"{text[:20]!r}", code="wrong-type")
+        return int(text)
 
     def _iri(self, spec: FieldSpec, text: str, tag: str, loc: Location) -> Any:
         if not _IRI.match(text):
@@ -330,12 +352,13 @@ def _check_source(checker: _Checker, node: Node | None,
     if values is _INVALID:
         return None
     start, end = values["period"]
+    provenance = {name: values[name] for name in PROVENANCE_FIELDS if name in values}
     return SourceRecord(
         id=values["id"], title=values["title"], publisher=values["publisher"],
         published=values["published"], period_start=start, period_end=end,
         text=values["text"], sha256=values["sha256"], license=values["license"],
         url=values.get("url"), note=values.get("note"), loc=node.loc,
-        field_locs=dict(node.key_locs))
+        field_locs=dict(node.key_locs), provenance=provenance)
 
 
 def _check_assertion(checker: _Checker, node: Node, source_id: str) -> AssertionRecord | None:
@@ -360,10 +383,12 @@ def _check_assertion(checker: _Checker, node: Node, source_id: str) -> Assertion
         return None
     record = AssertionRecord(
         id=values["id"], kind=kind, source_id=source_id, loc=node.loc,
-        fields={k: v for k, v in values.items() if k not in ("id", "kind", "evidence", "note")},
+        fields={k: v for k, v in values.items()
+                if k not in ("id", "kind", "evidence", "note", "support")},
         evidence=tuple(Quote(q, _item_loc(node.value["evidence"], i))
                        for i, q in enumerate(values["evidence"])),
-        note=values.get("note"), field_locs=dict(node.key_locs))
+        note=values.get("note"), field_locs=dict(node.key_locs),
+        support=values.get("support"))
     return _check_kind_rules(checker, record)
 
 

@@ -125,6 +125,18 @@ def _source(g: _GraphWriter, source: SourceRecord) -> None:
     g.add(s, KG.periodEnd, _lit(source.period_end))
     if source.note:
         g.add(s, KG.curatorNote, _str(source.note))
+    # how the source's assertions were made: the confidence a user filters on; a seed that
+    # does not say is curated by hand from its text, with a verbatim quote per assertion
+    method = source.provenance.get("method")
+    g.add(s, KG.extractionMethod, method.iri if method else mint("concept", "method", "curated"))
+    for author in source.provenance.get("authors", ()):
+        g.add(s, DCT.creator, _str(author))
+    if "repository" in source.provenance:
+        g.add(s, KG.repository, source.provenance["repository"])
+    if "commit" in source.provenance:
+        g.add(s, KG.commit, _str(source.provenance["commit"]))
+    if "derived_from" in source.provenance:
+        g.add(s, KG.derivedFromReport, _str(source.provenance["derived_from"]))
 
 
 def _common(g: _GraphWriter, iri: str, record: AssertionRecord, cls: object,
@@ -138,6 +150,8 @@ def _common(g: _GraphWriter, iri: str, record: AssertionRecord, cls: object,
         g.add(iri, KG.evidence, _str(" ".join(quote.text.split())))
     if record.note:
         g.add(iri, KG.curatorNote, _str(record.note))
+    if record.support is not None:
+        g.add(iri, KG.support, ox.Literal(str(record.support), datatype=_n(XSD + "integer")))
 
 
 def _concepts(g: _GraphWriter, iri: str, prop: object, concepts: Iterable[Concept]) -> None:

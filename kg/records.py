@@ -53,6 +53,9 @@ class SourceRecord:
     url: str | None = None
     note: str | None = None
     field_locs: dict[str, Location] = field(default_factory=dict, compare=False)
+    # a published dataset's provenance, by seed field name (see schema.PROVENANCE_FIELDS):
+    # `method` a Concept, `authors` a tuple of str, the others str
+    provenance: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class AssertionRecord:
     evidence: tuple[Quote, ...]
     note: str | None = None
     field_locs: dict[str, Location] = field(default_factory=dict, compare=False)
+    support: int | None = None  # how many rows of a published dataset state it
 
     def many(self, name: str) -> tuple[Any, ...]:
         value = self.fields.get(name)

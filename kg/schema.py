@@ -36,13 +36,24 @@ SOURCE_FIELDS: tuple[FieldSpec, ...] = (
     _f("sha256", "sha256", True),
     _f("license", "iri", True),
     _f("note", "text"),
+    # provenance of a published dataset (written by `kg import`; optional for curated texts)
+    _f("method", "concept", scheme="method"),
+    _f("authors", "text", many=True),
+    _f("repository", "iri"),
+    _f("commit", "commit"),
+    _f("derived_from", "text"),
 )
+
+# Source header fields that SourceRecord keeps in `provenance` rather than as attributes.
+PROVENANCE_FIELDS: tuple[str, ...] = ("method", "authors", "repository", "commit",
+                                      "derived_from")
 
 COMMON_FIELDS: tuple[FieldSpec, ...] = (
     _f("id", "id", True),
     _f("kind", "kind", True),
     _f("evidence", "quote", True, many=True),
     _f("note", "text"),
+    _f("support", "count"),
 )
 
 KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {

@@ -103,6 +103,11 @@ class KG(DefinedNamespace):
     sha256: object
     periodStart: object
     periodEnd: object
+    extractionMethod: object
+    repository: object
+    commit: object
+    derivedFromReport: object
+    support: object
 
 
 # Reused vocabularies, closed: rdflib declares every term of these, and an undeclared one
