@@ -130,7 +130,31 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(run=_coverage)
     _flows_parser(sub)
+    _import_parser(sub)
     return parser
+
+
+def _import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("import", help="published datasets (edge lists, tier table) as seed "
+                       "files", description="Write one seed file per dataset file: KIND is "
+                       "`edgelists` (cib117 edgelistYEAR.txt files or their folder) or `tiers` "
+                       "(the Heiss map_tiers.csv). Prints what was kept, merged and dropped.")
+    p.add_argument("kind", choices=("edgelists", "tiers"), metavar="KIND",
+                   help="edgelists or tiers")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="dataset files or folders")
+    p.add_argument("--out", default="seeds/imported", metavar="DIR",
+                   help="where the seed files go (default: seeds/imported)")
+    p.add_argument("--sources", metavar="DIR[:DIR...]",
+                   help="the sources directories the quote check will read the dataset files "
+                        "from; each seed names its file relative to the one that holds it "
+                        "(default: $KG_SOURCES, else the file's own folder)")
+    p.add_argument("--force", action="store_true", help="replace existing imported files")
+    p.add_argument("--keep-going", action="store_true",
+                   help="write the clean rows and list the rows that cannot be imported "
+                        "(default: refuse the whole import, exit 1)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="summary format (default: text)")
+    p.set_defaults(run=_import)
 
 
 def _http_options(p: argparse.ArgumentParser) -> None:
@@ -368,6 +392,39 @@ def _query(args: argparse.Namespace) -> int:
     else:
         sys.stdout.flush()
         sys.stdout.buffer.write(serialize_result(result, args.format))
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from kg.importer import DatasetError, import_datasets, summary_table
+
+    try:
+        result = import_datasets(args.kind, args.paths, args.out, args.sources,
+                                 force=args.force, keep_going=args.keep_going)
+    except DatasetError as exc:
+        for problem in exc.problems:
+            print(printable(problem.render()), file=sys.stderr)
+        if args.format == "json":
+            print(json.dumps({"files": [s.as_dict() for s in exc.summaries], "written": []},
+                             indent=2, ensure_ascii=False))
+        else:
+            sys.stdout.write(summary_table(exc.summaries))
+        print(f"refused: {len(exc.problems)} row(s) or file(s) cannot be imported; nothing "
+              "was written (hint: fix them, or pass --keep-going to write the clean rows)",
+              file=sys.stderr)
+        return exc.exit_code
+    # with --keep-going the refused rows are listed, as warnings: the user asked for the rest
+    for summary in result.summaries:
+        for problem in summary.problems:
+            print(printable(problem.render().replace(": error: ", ": warning: skipped: ", 1)),
+                  file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps({"files": [s.as_dict() for s in result.summaries],
+                          "written": [str(p) for p in result.written]},
+                         indent=2, ensure_ascii=False))
+    else:
+        sys.stdout.write(summary_table(result.summaries))
+        print(f"wrote {len(result.written)} seed file(s) to {args.out}/")
     return 0
 
 

@@ -2,7 +2,8 @@
 
 ISO 3166 names and codes come from pycountry; the Wikidata identifiers and UN M49
 areas from `kg/data/countries.tsv`; regions that are not countries from
-`kg/data/regions.tsv`, where each region says whether an M49 area truly matches it.
+`kg/data/regions.tsv`, where each region says whether an M49 area truly matches it;
+the variants and misspellings of published datasets from `kg/data/place_variants.tsv`.
 """
 
 from __future__ import annotations
@@ -106,6 +107,9 @@ def _index() -> tuple[dict[str, Place], dict[str, Place], dict[str, str]]:
         display[fold(label)] = label
     for alias, code in _ALIASES.items():
         by_key.setdefault(alias, by_code[code])
+    # variants and misspellings the published datasets use, kept as data beside the code
+    for row in _data_rows("place_variants.tsv"):
+        by_key.setdefault(fold(row["variant"]), by_code[row["alpha3"]])
     for row in _data_rows("regions.tsv"):
         region = Place(kind="region", code=row["slug"], label=row["label"],
                        iri=mint("region", row["slug"]), m49=row["m49"] or None)
