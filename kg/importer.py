@@ -532,7 +532,8 @@ def summary_table(summaries: list[FileSummary]) -> str:
     for s in summaries:
         for reason, numbers in sorted(s.repaired.items()):
             lines.append(f"{Path(s.path).name}: kept {len(numbers)}: {reason} "
-                         f"(lines {', '.join(str(n) for n in numbers[:8])}"
+                         f"(line{'s' if len(numbers) > 1 else ''} "
+                         f"{', '.join(str(n) for n in numbers[:8])}"
                          f"{', ...' if len(numbers) > 8 else ''})")
         for reason, numbers in sorted(s.dropped.items()):
             shown = ", ".join(str(n) for n in numbers[:8]) + (", ..." if len(numbers) > 8

@@ -9,7 +9,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import FIXTURE_SEEDS, FIXTURE_SOURCES, run_kg
+from tests.conftest import FIXTURE_SEEDS, FIXTURE_SOURCES, run_kg
 
 
 def _split_texts(tmp_path: Path) -> tuple[Path, Path]:
