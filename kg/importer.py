@@ -444,7 +444,8 @@ def _text_name(path: Path, sources: SourceDirs | None) -> str:
             return resolved.relative_to(folder.resolve()).as_posix()
         except ValueError:
             continue
-    raise UsageError(f"{path}: not inside any --sources directory ({sources})",
+    raise UsageError(f"{path}: not inside any sources directory (--sources or "
+                     f"KG_SOURCES: {sources})",
                      "name the directory that holds the dataset files, e.g. --sources "
                      "../shared/datasets, so that the quote check can find them")
 

@@ -138,7 +138,8 @@ def test_import_bad_input_is_one_line_exit_1_nothing_written(
         kind: str, name: str, where: str, message: str, tmp_path: Path) -> None:
     out = tmp_path / "imported"
     path = BAD / name
-    result = run_kg("import", kind, str(path), "--out", str(out))
+    # no sources directory at all: the seed names the file by its bare name
+    result = run_kg("import", kind, str(path), "--out", str(out), env={"KG_SOURCES": ""})
     assert result.returncode == 1, result.stdout + result.stderr
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert errors == [errors[0]] and errors[0].startswith(f"{path}{where} error: {message}"), \
@@ -152,7 +153,7 @@ def test_import_keep_going_writes_the_clean_rows_and_lists_the_rest(tmp_path: Pa
     out = tmp_path / "imported"
     path = BAD / "edgelist2004-unknown-name.txt"
     result = run_kg("import", "edgelists", str(path), str(BAD / "edgelist2003-empty.txt"),
-                    "--out", str(out), "--keep-going")
+                    "--out", str(out), "--keep-going", env={"KG_SOURCES": ""})
     assert result.returncode == 0, result.stderr
     assert f"{path}:2:1: warning: skipped: unknown country or region 'Atlantis'" in result.stderr
     assert "edgelist2003-empty.txt: warning: skipped: empty file" in result.stderr
@@ -190,6 +191,41 @@ def test_import_dataset_outside_the_sources_dirs_is_a_usage_error(tmp_path: Path
     result = run_kg("import", "tiers", str(TIERS), "--sources", str(FIXTURE_SOURCES),
                     "--out", str(tmp_path / "out"))
     assert result.returncode == 2, result.stderr
-    assert f"{TIERS}: not inside any --sources directory" in result.stderr
+    assert f"{TIERS}: not inside any sources directory" in result.stderr
     missing = run_kg("import", "tiers", str(tmp_path / "nope.csv"), "--out", str(tmp_path))
     assert missing.returncode == 2 and "no such file or directory" in missing.stderr
+    # $KG_SOURCES is the default, and a list whose directories miss the file is as wrong
+    env = run_kg("import", "tiers", str(TIERS), "--out", str(tmp_path / "out"),
+                 env={"KG_SOURCES": f"{FIXTURE_SOURCES}:{tmp_path}"})
+    assert env.returncode == 2 and "not inside any sources directory" in env.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_shapes_require_a_method_and_a_positive_support(tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    from kg.concepts import default_ontology_dir
+    from kg.shacl import conformance, load_shapes
+
+    out = tmp_path / "imported"
+    assert _import("edgelists", EDGELISTS, out=out).returncode == 0
+    built = run_kg("build", "--seeds", str(out), "--sources", str(DATASETS),
+                   "--out", str(tmp_path / "exports"))
+    assert built.returncode == 0, built.stderr
+    quads = list(ox.parse(path=str(tmp_path / "exports" / "tip-kg.nq"),
+                          format=ox.RdfFormat.N_QUADS))
+    shapes = load_shapes(default_ontology_dir() / "shapes.ttl")
+    assert conformance(quads, shapes) == []
+    kg_ns = "https://w3id.org/tip-kg/ontology#"
+    broken = []
+    for q in quads:
+        if q.predicate.value == kg_ns + "extractionMethod" and "2007" in q.subject.value:
+            continue  # one source without its method
+        if q.predicate.value == kg_ns + "support" and "/cib117-2006-kaz-rus/" in q.subject.value:
+            q = ox.Quad(q.subject, q.predicate, ox.Literal(
+                "0", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")),
+                q.graph_name)
+        broken.append(q)
+    found = {(v[0], v[1].split("/id/", 1)[-1]) for v in conformance(broken, shapes)}
+    assert found == {("Source-extractionMethod", "source/cib117-edgelist-2007"),
+                     ("Assertion-support", "flow/cib117-2006-kaz-rus/KAZ-RUS")}
