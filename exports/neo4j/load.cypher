@@ -178,6 +178,11 @@ MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:AREA]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'BROADER'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:BROADER]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'COMPARED_TO'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:COMPARED_TO]->(b);
@@ -236,6 +241,11 @@ LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'METRIC'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:METRIC]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'NARROWER'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:NARROWER]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'ORG_TYPE'
