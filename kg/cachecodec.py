@@ -57,6 +57,10 @@ def _opt_str(value: Any, what: str) -> str | None:
     return None if value is None else _str(value, what)
 
 
+def _opt_year(value: Any) -> int | None:
+    return None if value is None else _int(value, "cycle")
+
+
 def _int(value: Any, what: str) -> int:
     if type(value) is not int:  # bool is an int subclass, and not wanted here
         _reject(f"{what}: expected an integer")
@@ -420,7 +424,7 @@ def _locs_from(value: Any) -> dict[str, Location]:
 
 _SOURCE_KEYS = frozenset({"id", "title", "publisher", "published", "period_start",
                           "period_end", "text", "sha256", "license", "loc", "url", "note",
-                          "field_locs"})
+                          "field_locs", "cycle"})
 _ASSERTION_KEYS = frozenset({"id", "kind", "source_id", "loc", "fields", "evidence", "note",
                              "field_locs"})
 
@@ -431,7 +435,8 @@ def _source_data(s: SourceRecord) -> dict[str, Any]:
             "period_start": _value_data(s.period_start)["literal"],
             "period_end": _value_data(s.period_end)["literal"], "text": s.text,
             "sha256": s.sha256, "license": s.license, "loc": location_data(s.loc),
-            "url": s.url, "note": s.note, "field_locs": _locs_data(s.field_locs)}
+            "url": s.url, "note": s.note, "field_locs": _locs_data(s.field_locs),
+            "cycle": s.cycle}
 
 
 def _source_from(value: Any) -> SourceRecord:
@@ -443,7 +448,8 @@ def _source_from(value: Any) -> SourceRecord:
         period_end=_literal_from(d["period_end"]), text=_str(d["text"], "text"),
         sha256=_str(d["sha256"], "sha256"), license=_str(d["license"], "license"),
         loc=location_from(d["loc"]), url=_opt_str(d["url"], "url"),
-        note=_opt_str(d["note"], "note"), field_locs=_locs_from(d["field_locs"]))
+        note=_opt_str(d["note"], "note"), field_locs=_locs_from(d["field_locs"]),
+        cycle=_opt_year(d["cycle"]))
 
 
 def _assertion_data(r: AssertionRecord) -> dict[str, Any]:

@@ -40,10 +40,13 @@ class KG(DefinedNamespace):
     TierPlacement: object
     Trend: object
     Measure: object
+    ReportingCycle: object
 
     # every assertion
     evidence: object
     curatorNote: object
+    reportingCycle: object
+    edition: object
 
     # flows
     origin: object

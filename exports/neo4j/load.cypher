@@ -19,6 +19,7 @@ CREATE CONSTRAINT country_iri IF NOT EXISTS FOR (n:Country) REQUIRE n.iri IS UNI
 CREATE CONSTRAINT flowleg_iri IF NOT EXISTS FOR (n:FlowLeg) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT place_iri IF NOT EXISTS FOR (n:Place) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT region_iri IF NOT EXISTS FOR (n:Region) REQUIRE n.iri IS UNIQUE;
+CREATE CONSTRAINT reportingcycle_iri IF NOT EXISTS FOR (n:ReportingCycle) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT source_iri IF NOT EXISTS FOR (n:Source) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT year_iri IF NOT EXISTS FOR (n:Year) REQUIRE n.iri IS UNIQUE;
 
@@ -144,6 +145,12 @@ LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row
 WITH row WHERE row.`:LABEL` = 'Region'
 CREATE (n:Region {iri: row.`iri:ID`})
 SET n.`label` = row.`label:string`;
+
+LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row
+WITH row WHERE row.`:LABEL` = 'ReportingCycle'
+CREATE (n:ReportingCycle {iri: row.`iri:ID`})
+SET n.`edition` = row.`edition:string`,
+    n.`label` = row.`label:string`;
 
 LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row
 WITH row WHERE row.`:LABEL` = 'Source'
@@ -278,6 +285,11 @@ MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:QUALIFIER]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'REPORTING_CYCLE'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:REPORTING_CYCLE]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'ROLE'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:ROLE]->(b);
@@ -286,6 +298,11 @@ LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'SECTOR'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:SECTOR]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'TEMPORAL'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:TEMPORAL]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'TIER'
