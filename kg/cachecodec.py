@@ -22,8 +22,8 @@ from dataclasses import fields
 from typing import Any, NoReturn
 
 from kg.check import References
+from kg.compare import Claim
 from kg.concepts import Concept
-from kg.conflicts import Claim
 from kg.findings import Finding, Location
 from kg.pieces import Counts, Neo4jPart, Pieces, Summary
 from kg.places import Place
@@ -34,7 +34,6 @@ _DATATYPES = frozenset({"integer", "decimal", "gYear", "gYearMonth", "date", "bo
                         "string"})
 _PLACE_FIELDS = tuple(f.name for f in fields(Place))
 _PLACE_REQUIRED = frozenset({"kind", "code", "label", "iri"})
-_CLAIM_DEPTH = 4  # conflict keys are tuples of scalars and tuples of notations
 
 
 class CodecError(ValueError):
@@ -170,44 +169,26 @@ def references_from(value: Any) -> References:
     return References(sources, assertions, actors)
 
 
-def _claim_value(value: Any) -> Any:
-    # keys and values of claims are hashable: scalars and (nested) tuples of them
-    if isinstance(value, tuple):
-        return [_claim_value(v) for v in value]
-    if value is None or type(value) in (str, int, float, bool):
-        return value
-    _reject(f"claim: cannot store a {type(value).__name__}")
+def claims_data(claims: list[Claim]) -> list[Any]:
+    return [[kind, subject, period, aspect, value, label, source, record, location_data(loc)]
+            for kind, subject, period, aspect, value, label, source, record, loc in claims]
 
 
-def _claim_value_from(value: Any, depth: int = 0) -> Any:
-    kind = type(value)
-    if kind is str or kind is int:
-        return value
-    if kind is list:
-        if depth >= _CLAIM_DEPTH:
-            _reject("claim: nested too deep")
-        return tuple(_claim_value_from(v, depth + 1) for v in value)
-    if value is None or type(value) in (str, int, float, bool):
-        return value
-    _reject("claim: unexpected value")
+def _opt_int(value: Any, what: str) -> int | None:
+    return None if value is None else _int(value, what)
 
 
-def claims_data(claims: tuple[list[Claim], list[Claim]]) -> list[Any]:
-    return [[[_claim_value(key), _claim_value(value), source, record, location_data(loc)]
-             for key, value, source, record, loc in group] for group in claims]
-
-
-def claims_from(value: Any) -> tuple[list[Claim], list[Claim]]:
-    groups = []
-    for group in _list(value, "claims", 2):
-        claims: list[Claim] = []
-        for item in _list(group, "claims"):
-            key, claimed, source, record, loc = _list(item, "claim", 5)
-            claims.append((_claim_value_from(key), _claim_value_from(claimed),
-                           _str(source, "claim source"), _str(record, "claim record"),
-                           location_from(loc)))
-        groups.append(claims)
-    return groups[0], groups[1]
+def claims_from(value: Any) -> list[Claim]:
+    claims: list[Claim] = []
+    for item in _list(value, "claims"):
+        kind, subject, period, aspect, claimed, label, source, record, loc = _list(
+            item, "claim", 9)
+        claims.append((_str(kind, "claim kind"), _str(subject, "claim subject"),
+                       _opt_int(period, "claim period"), _str(aspect, "claim aspect"),
+                       _str(claimed, "claim value"), _opt_int(label, "claim year"),
+                       _str(source, "claim source"), _str(record, "claim record"),
+                       location_from(loc)))
+    return claims
 
 
 # --- export summaries and pieces ----------------------------------------------------

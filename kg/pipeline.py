@@ -20,8 +20,16 @@ import pyoxigraph as ox
 
 from kg.cache import SourceUnit, UnitCache, default_cache_dir, unit_texts
 from kg.check import References, check_files, check_references
+from kg.compare import (
+    Claim,
+    Comparison,
+    claims_of,
+    compare_claims,
+    comparison_findings,
+    cycle_hints,
+    select_rows,
+)
 from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
-from kg.conflicts import Claim, conflict_claims, conflicts_among
 from kg.errors import InputError, InvalidData, UsageError
 from kg.export import Compactor, tidy_output, turtle_prefixes, write_exports
 from kg.findings import Location, Report
@@ -150,7 +158,7 @@ def _check_unit(path: Path, display: str, sources_dir: Path | None,
     check_quotes(seeds, texts, report)
     unit = SourceUnit(display=display, parsed=node is not None, findings=report.findings,
                       references=References.of(seeds),
-                      claims=conflict_claims(seeds.assertions), sources=len(seeds.sources),
+                      claims=claims_of(seeds), sources=len(seeds.sources),
                       assertions=len(seeds.assertions),
                       quotes_checked=report.stats.get("quotes_checked", 0),
                       quotes_unchecked=report.stats.get("quotes_unchecked", 0),
@@ -383,17 +391,16 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
     units = [found[i] for i in range(len(paths))]
     references = References()
     claims: list[Claim] = []
-    dates: list[Claim] = []
     checked_quotes = unchecked = 0
     for unit in units:
         report.extend(unit.findings)
         references.extend(unit.references)
-        claims.extend(unit.claims[0])
-        dates.extend(unit.claims[1])
+        claims.extend(unit.claims)
         checked_quotes += unit.quotes_checked
         unchecked += unit.quotes_unchecked
     check_references(references, report)
-    report.extend(conflicts_among(claims, dates))
+    report.extend(comparison_findings(compare_claims(claims, concepts)))
+    report.extend(cycle_hints(claims))
     if shacl:
         for unit in units:
             report.extend(unit.shacl_findings)
@@ -405,6 +412,49 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
     report.stats["parsed"] = cache.misses
     report.stats["cache_hits"] = cache.hits
     return Validation(report, units=units, cache=cache)
+
+
+def compare(seeds_dir: str | Path = "seeds", source_ids: list[str] | None = None,
+            country: str | None = None, sources_dir: str | Path | None = None,
+            ontology_dir: str | Path | None = None, *,
+            cache_dir: str | Path | bool | None = None) -> Comparison:
+    """Each claim of the sources `source_ids` (default all) against the others' on the
+    same subject in the same period (see `kg.compare`); with `country` (a name or code)
+    only the rows about that country. Two sources or more are compared; fewer, or an
+    unknown source id or country, is a usage error."""
+    from kg.places import resolve_place, suggest_place
+
+    onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
+    result = validate(seeds_dir, sources_dir, onto, shacl=False, cache_dir=cache_dir)
+    if not result.report.ok:
+        raise InvalidData(result.report)
+    claims = [c for unit in result.units for c in unit.claims]
+    known = sorted({c[6] for c in claims} | {s for unit in result.units
+                                               for s in _unit_sources(unit, result)})
+    wanted = list(dict.fromkeys(source_ids or known))
+    for source in wanted:
+        if source not in known:
+            raise UsageError(f"--source {source}: no such source in {seeds_dir}",
+                             f"one of: {', '.join(known)}")
+    if len(wanted) < 2:
+        raise UsageError(f"comparing needs two sources or more; {len(wanted)} given",
+                         "name another with --source, or leave --source out for all")
+    code = None
+    if country is not None:
+        place = resolve_place(country)
+        if place is None:
+            raise UsageError(f"--country {country}: unknown country",
+                             suggest_place(country) or "an English name or ISO code")
+        code = place.code
+    rows = compare_claims(claims, load_concepts(onto.resolve()), wanted)
+    return Comparison(select_rows(rows, code), wanted, code)
+
+
+def _unit_sources(unit: SourceUnit, result: Validation) -> list[str]:
+    # a source with no comparable claims still counts as known (for --source)
+    if result.cache is None or not unit.key or not unit.sources:
+        return []
+    return [s.id for s in result.cache.records(unit).sources]
 
 
 def export_style(onto: Path, concepts: ConceptSchemes | None = None) -> Style:
