@@ -227,3 +227,40 @@ def test_every_outcome_of_an_edge() -> None:
                    ("a", "MDA>RUS", "girls", MORE_SPECIFIC),
                    ("b", "MDA>RUS", "children", LESS_SPECIFIC),
                    ("a", "MDA>RUS", "men", ONLY), ("a", "MDA>TUR", "", ONLY)}
+
+
+# --- kg flows diff: the same notion of "same" ---------------------------------------
+
+def _diff(*args: str) -> tuple[int, dict[str, str], str]:
+    done = run_kg("flows", "diff", "--seeds", str(SEEDS), "--sources", str(TEXTS), *args,
+                  "--format", "json")
+    if done.returncode:
+        return done.returncode, {}, done.stderr
+    rows = json.loads(done.stdout)["diff"]
+    return 0, {r["item"].split(":")[0]: f"{r['change']} {r['item']}" for r in rows}, ""
+
+
+def test_issue13_flows_diff_victim_group_children_includes_girls() -> None:
+    code, rows, err = _diff("--source", "alpha-report-2010", "--source", "beta-article",
+                            "--victim-group", "children")
+    assert code == 0, err
+    # alpha states girls, beta children: the edge is on both sides, not removed and added
+    assert rows["MDA → RUS"] == (
+        "changed MDA → RUS: purposes commercial_sexual_exploitation → sexual_exploitation "
+        "(more general); victim groups girls,women → children,women (more general)")
+    assert rows["MDA → TUR"].startswith("removed")
+    assert rows["MDA → ISR"].startswith("added")
+    assert "UKR → MDA" not in rows  # men only: not within children
+
+
+def test_issue13_flows_diff_by_year_never_mixes_sources() -> None:
+    code, _, err = _diff("--year", "2009", "--year", "2010")
+    assert code == 2
+    assert ("diff 2009 → 2010: the two sides come from different sources (2009: "
+            "alpha-report-2010; 2010: beta-article)") in err
+    assert "(hint: add --source ID" in err and "Traceback" not in err
+    done = run_kg("flows", "diff", "--seeds", str(SEEDS), "--source", "beta-article",
+                  "--year", "2009", "--year", "2010")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == (
+        "From beta-article 2009 (no flows) to beta-article 2010 (beta-article)")
