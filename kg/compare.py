@@ -11,7 +11,8 @@ for each pair of sources is one of `OUTCOMES`:
 - *agrees*: the other source states the same;
 - *more specific* / *less specific*: a concept within the other's (girls within children),
   decided by the concept schemes' `skos:broader` links (`ConceptSchemes.within`);
-- *only*: the other source speaks of the subject in that period but not of this;
+- *only*: the other source speaks of the subject in that period but not of this (for a
+  flow edge: it states the role of the country the flow goes to or comes from, then);
 - *contradicts*: another value for the same figure, tier, trend, penalty or date.
 
 Seeds cannot deny a role or a flow, so a role or flow is never *contradicted*; one that
@@ -230,37 +231,36 @@ def compare_claims(claims: Iterable[Claim], concepts: ConceptSchemes | None,
     """Every claim of each source (of `sources`, default all) against each other source
     that speaks of the same subject in the same period, in a fixed order.
 
-    A claim is compared with a source when that source has a claim of the same kind and
-    period about one of the same countries (for a flow's victim groups, purposes and
-    sectors: about the same edge); otherwise the two do not meet and no row is made.
+    A claim is compared with a source when that source speaks of the same subject in the
+    same period: for a flow edge, of flows into the same destination or out of the same
+    origin (the lists "from A, B and C to X" and "from X to A, B and C" that sources
+    give); for a flow's victim groups, purposes and sectors, of the same edge; for the
+    other kinds, of the same country. Otherwise the two do not meet and no row is made.
+    Sources are only paired where they meet, so the work follows the overlap, not the
+    number of sources squared.
     """
     claims = sorted({c for c in claims if c[0] != "source"}, key=_claim_order)
     wanted = set(sources) if sources is not None else None
     by_key: dict[tuple[str, str, int | None, str, str], list[Claim]] = defaultdict(list)
-    scope: dict[tuple[str, int | None, str, str], list[Claim]] = defaultdict(list)
-    edges: dict[tuple[str, int | None, str], list[Claim]] = defaultdict(list)
+    # scope -> source -> the first claim there (of the same aspect, and of any aspect)
+    meets: dict[tuple[object, ...], dict[str, Claim]] = defaultdict(dict)
+    # (source, period, country) of every role a source states: the countries whose
+    # situation it describes in that period
+    describes = {(c[6], c[2], c[1]) for c in claims if c[0] == "role"}
     for c in claims:
         by_key[(c[0], c[1], c[2], c[3], c[6])].append(c)
-        for country in _countries(c):
-            scope[(c[0], c[2], country, c[6])].append(c)
-        if c[0] == "flow" and c[3] == "edge":
-            edges[(c[1], c[2], c[6])].append(c)
-    all_sources = sorted({c[6] for c in claims})
+        for scope in _scopes(c):
+            meets[scope].setdefault(c[6], c)
+            meets[(*scope, c[3])].setdefault(c[6], c)
     rows: list[Row] = []
     for c in claims:
         kind, subject, period, aspect, value, _, source = c[:7]
         if wanted is not None and source not in wanted:
             continue
-        for other in all_sources:
-            if other == source or (wanted is not None and other not in wanted):
-                continue
-            if kind == "flow" and aspect != "edge":
-                near = edges.get((subject, period, other), [])
-            else:
-                near = [n for country in sorted(_countries(c))
-                        for n in scope.get((kind, period, country, other), [])]
-            if not near:
-                continue  # the other source does not speak of this subject then
+        others = sorted({o for scope in _scopes(c) for o in meets.get(scope, {})
+                         if o != source and (wanted is None or o in wanted)})
+        for other in others:
+            scopes = _scopes(c)
             same = by_key.get((kind, subject, period, aspect, other), [])
             if kind in VALUE_KINDS and same:
                 # a value meets each of the other's values for the same thing: pairwise,
@@ -276,17 +276,42 @@ def compare_claims(claims: Iterable[Claim], concepts: ConceptSchemes | None,
                 outcome = value_outcome(kind, aspect, value, o[4], concepts)
                 if outcome is not None and (best is None or _RANK[outcome] < best[0]):
                     best = (_RANK[outcome], outcome, o)
-            if best is None:
-                # a set value the other does not state: the nearest claim shows where
-                # the other source speaks of it (same aspect first)
-                ends = subject.split(">")
-                pick = sorted(near, key=lambda n: (
-                    n[3] != aspect, n[1] != subject, n[1].split(">")[-1] != ends[-1],
-                    n[1].split(">")[0] != ends[0], _claim_order(n)))[0]
-                rows.append(Row(ONLY, c, other, pick))
-            else:
+            if best is not None:
                 rows.append(Row(best[1], c, other, best[2]))
+                continue
+            if kind == "flow" and aspect == "edge":
+                # A flow another source leaves out counts only where that source describes
+                # the country the list is about (states its role then): a report on one
+                # country that names a flow into another does not list all of that one's.
+                scopes = [s for s in _scopes(c) if (other, period, s[3]) in describes]
+                if not any(other in meets.get(s, {}) for s in scopes):
+                    continue
+            # not stated by the other source, which speaks of the subject then: the
+            # other's first claim there shows where (of the same aspect if it has one)
+            pick = next(meets[(*scope, aspect)][other] for scope in scopes
+                        if other in meets.get((*scope, aspect), {})) \
+                if any(other in meets.get((*scope, aspect), {}) for scope in scopes) \
+                else next(meets[scope][other] for scope in scopes
+                          if other in meets.get(scope, {}))
+            rows.append(Row(ONLY, c, other, pick))
     return rows
+
+
+def _scopes(c: Claim) -> list[tuple[object, ...]]:
+    """Where a claim meets other sources' claims (see `compare_claims`).
+
+    >>> _scopes(("flow", "UZB>KAZ", 2007, "edge", "", 2007, "s", "a", None))
+    [('flow', 2007, 'to', 'KAZ'), ('flow', 2007, 'from', 'UZB')]
+    >>> _scopes(("flow", "UZB>KAZ", 2007, "victim_group", "men", 2007, "s", "a", None))
+    [('edge', 2007, 'UZB>KAZ')]
+    """
+    kind, subject, period, aspect = c[:4]
+    if kind == "flow":
+        if aspect != "edge":
+            return [("edge", period, subject)]
+        origin, destination = subject.split(">")
+        return [("flow", period, "to", destination), ("flow", period, "from", origin)]
+    return [(kind, period, subject.split("|")[0])]
 
 
 def _claim_order(c: Claim) -> tuple[object, ...]:
