@@ -269,3 +269,14 @@ def test_issue13_flows_diff_by_year_never_mixes_sources() -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] == (
         "From beta-article 2009 (no flows) to beta-article 2010 (beta-article)")
+
+
+def test_issue13_conflicts_query_lists_a_trend_without_compared_to() -> None:
+    done = run_kg("query", "conflicts", "--seeds", str(SEEDS), "--sources", str(TEXTS),
+                  "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()
+    # alpha's trend has no `compared_to`: it means the year before, like beta's 2008
+    assert ("trend,Moldova,2009,convictions,alpha-report-2010,alpha-trend,increase,"
+            "beta-article,beta-trend,decrease") in rows
+    assert len([r for r in rows if r]) == 1 + 3
