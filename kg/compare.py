@@ -23,13 +23,18 @@ the concept schemes.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+from rdflib import RDF, RDFS
+
 from kg.concepts import ConceptSchemes
 from kg.findings import Finding, Location
 from kg.records import AssertionRecord, Literal, Seeds
+from kg.vocab import ID, KG, mint, slug
 
 AGREES = "agrees"
 MORE_SPECIFIC = "more specific"
@@ -279,6 +284,8 @@ def compare_claims(claims: Iterable[Claim], concepts: ConceptSchemes | None,
             if best is not None:
                 rows.append(Row(best[1], c, other, best[2]))
                 continue
+            if period is None:
+                continue  # laws and instruments: another source naming other ones differs not
             if kind == "flow" and aspect == "edge":
                 # A flow another source leaves out counts only where that source describes
                 # the country the list is about (states its role then): a report on one
@@ -486,3 +493,75 @@ def select_rows(rows: list[Row], country: str | None = None) -> list[Row]:
     if country is None:
         return rows
     return [r for r in rows if country in _countries(r.claim)]
+
+
+# --- the comparisons in the graph ------------------------------------------------------
+
+COMPARISONS_GRAPH = ID + "comparisons"
+
+
+def assertion_iri(claim: Claim) -> str:
+    """The IRI of the node the claim's assertion is mapped to (see `kg.mapping`).
+
+    >>> assertion_iri(("flow", "UZB>KAZ", 2007, "edge", "", 2007, "s", "a1", None))
+    'https://w3id.org/tip-kg/id/flow/a1/UZB-KAZ'
+    """
+    kind, subject, _, _, _, label, _, record, _ = claim
+    if kind == "flow":
+        return mint("flow", record, subject.replace(">", "-"))
+    if kind == "tier":
+        return mint("tier-placement", record, str(label))
+    if kind == "law":
+        return mint("law-article", record, slug(subject.split("|", 2)[2]) or "article")
+    return mint({"role": "country-role", "figure": "indicator", "trend": "trend",
+                 "instrument": "legal-instrument"}[kind], record)
+
+
+def recorded_rows(rows: list[Row]) -> list[Row]:
+    """The rows the graph records: each pair of claims once (from the side of the source
+    whose id sorts first: "more specific" there is "less specific" from the other), and
+    every *only* (a claim the other source does not state has no pair)."""
+    return [r for r in rows if r.outcome == ONLY or r.claim[6] < r.other_source]
+
+
+def comparison_quads(rows: list[Row]) -> list[ox.Quad]:
+    """Each recorded comparison as a kg:Comparison node in the named graph
+    `COMPARISONS_GRAPH`: kg:claim and kg:comparedWith the two assertions (whose
+    `prov:wasDerivedFrom` names their sources), kg:outcome a concept of the scheme
+    `outcome`, kg:aspect, the values, and kg:year the period."""
+    graph = ox.NamedNode(COMPARISONS_GRAPH)
+    quads: list[ox.Quad] = []
+    years: set[int] = set()
+    for row in recorded_rows(rows):
+        c, o = row.claim, row.other
+        key = "\0".join(str(part) for part in (*c[:8], *o[:8], row.outcome))
+        node = ox.NamedNode(mint("comparison", hashlib.sha256(key.encode()).hexdigest()[:20]))
+
+        def add(p: object, obj: ox.NamedNode | ox.Literal, node: ox.NamedNode = node) -> None:
+            quads.append(ox.Quad(node, ox.NamedNode(str(p)), obj, graph))
+
+        add(RDF.type, ox.NamedNode(str(KG.Comparison)))
+        add(RDFS.label, ox.Literal(
+            f"{c[7]} ({c[6]}) {row.outcome} {o[7]} ({o[6]}): {_describe(c)}"
+            + (f" {c[4]}" if c[4] else "")))
+        add(KG.claim, ox.NamedNode(assertion_iri(c)))
+        add(KG.comparedWith, ox.NamedNode(assertion_iri(o)))
+        add(KG.outcome, ox.NamedNode(mint("concept", "outcome", row.outcome.replace(" ", "_"))))
+        add(KG.aspect, ox.Literal(c[3]))
+        if c[4]:
+            add(KG.claimedValue, ox.Literal(c[4]))
+        if o[4] and row.outcome != ONLY:
+            add(KG.comparedValue, ox.Literal(o[4]))
+        if c[2] is not None:
+            add(KG.year, ox.NamedNode(mint("year", str(c[2]))))
+            years.add(c[2])
+    for year in sorted(years):
+        # described here too (as each source's graph describes its years): a period may be
+        # a year no statement is labelled with
+        node = ox.NamedNode(mint("year", str(year)))
+        quads += [ox.Quad(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.Year)), graph),
+                  ox.Quad(node, ox.NamedNode(str(RDFS.label)), ox.Literal(str(year)), graph),
+                  ox.Quad(node, ox.NamedNode(str(KG.yearValue)), ox.Literal(
+                      str(year), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
+                      graph)]
+    return quads

@@ -26,6 +26,7 @@ from kg.compare import (
     claims_of,
     compare_claims,
     comparison_findings,
+    comparison_quads,
     cycle_hints,
     select_rows,
 )
@@ -457,6 +458,19 @@ def _unit_sources(unit: SourceUnit, result: Validation) -> list[str]:
     return [s.id for s in result.cache.records(unit).sources]
 
 
+def _comparison_pieces(result: Validation, onto: Path) -> tuple[Pieces, Summary] | None:
+    """The comparisons of all sources (`kg.compare`) as the export pieces of a graph of
+    their own (`COMPARISONS_GRAPH`); None when no two sources meet."""
+    claims = [c for unit in result.units for c in unit.claims]
+    quads = comparison_quads(compare_claims(claims, load_concepts(onto.resolve())))
+    if not quads:
+        return None
+    own = frozenset(q.subject.value.rsplit("/", 1)[1] for q in quads
+                    if q.subject.value.startswith(ID + "comparison/"))
+    return make_pieces(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), own,
+                       export_style(onto))
+
+
 def export_style(onto: Path, concepts: ConceptSchemes | None = None) -> Style:
     """The Turtle prefixes and JSON-LD compactor every export piece is written with."""
     concepts = concepts or load_concepts(onto.resolve())
@@ -500,6 +514,9 @@ def _build(seeds_dir: str | Path, out: Path, sources_dir: str | Path | None,
     ontology = sorted(set(ox.serialize(ontology_quads(onto),
                                        format=ox.RdfFormat.N_QUADS).splitlines()))
     units = [(u.summary, partial(cache.pieces, u)) for u in result.units if u.summary]
+    compared = _comparison_pieces(result, onto)
+    if compared is not None:
+        units.append((compared[1], partial(lambda p: p, compared[0])))
     bar = Progress("write", 1, progress)
     files, counts = write_exports(out, export_style(onto), read_context(onto), ontology, units)
     bar.close()
@@ -552,6 +569,13 @@ def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None =
             store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         store.bulk_load(pieces.nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
         shared.update(unit.summary.shared)
+    compared = _comparison_pieces(result, onto)
+    if compared is not None:
+        pieces, summary = compared
+        for nquads, _ in pieces.graphs.values() if named_graphs else ():
+            store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(pieces.nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        shared.update(summary.shared)
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in ontology)
     store.bulk_load(b"\n".join(sorted(shared)) + b"\n", format=ox.RdfFormat.N_TRIPLES,
                     to_graph=ox.DefaultGraph())

@@ -41,12 +41,21 @@ class KG(DefinedNamespace):
     Trend: object
     Measure: object
     ReportingCycle: object
+    Comparison: object
 
     # every assertion
     evidence: object
     curatorNote: object
     reportingCycle: object
     edition: object
+
+    # comparisons of sources
+    claim: object
+    comparedWith: object
+    outcome: object
+    aspect: object
+    claimedValue: object
+    comparedValue: object
 
     # flows
     origin: object

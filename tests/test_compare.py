@@ -280,3 +280,44 @@ def test_issue13_conflicts_query_lists_a_trend_without_compared_to() -> None:
     assert ("trend,Moldova,2009,convictions,alpha-report-2010,alpha-trend,increase,"
             "beta-article,beta-trend,decrease") in rows
     assert len([r for r in rows if r]) == 1 + 3
+
+
+COMPARISONS_QUERY = """
+PREFIX kg: <https://w3id.org/tip-kg/ontology#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?outcome ?claim ?source ?value ?other ?otherSource ?otherValue WHERE {
+  GRAPH <https://w3id.org/tip-kg/id/comparisons> { ?c a kg:Comparison }
+  ?c kg:outcome/skos:notation ?outcome ;
+     kg:claim/dct:identifier ?claim ; kg:claim/prov:wasDerivedFrom/dct:identifier ?source ;
+     kg:comparedWith/dct:identifier ?other ;
+     kg:comparedWith/prov:wasDerivedFrom/dct:identifier ?otherSource .
+  OPTIONAL { ?c kg:claimedValue ?value }
+  OPTIONAL { ?c kg:comparedValue ?otherValue }
+  FILTER (?outcome != "agrees")
+} ORDER BY ?outcome ?claim ?value
+"""
+
+
+def test_issue13_comparisons_are_recorded_in_the_graph(tmp_path: Path) -> None:
+    query = tmp_path / "comparisons.rq"
+    query.write_text("# Which claims of two sources differ, and how?\n" + COMPARISONS_QUERY)
+    done = run_kg("query", "--seeds", str(SEEDS), "--sources", str(TEXTS), str(query),
+                  "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()[1:]
+    assert "more_specific,alpha-outbound,alpha-report-2010,girls,beta-outbound,beta-article," \
+           "children" in rows
+    assert "contradicts,alpha-tier,alpha-report-2010,tier_2,beta-tier,beta-article," \
+           "tier_2_watch_list" in rows
+    assert "only,beta-inbound,beta-article,,alpha-inbound,alpha-report-2010," in rows
+    # each pair once (from the source whose id sorts first), each *only* on its own side
+    assert len(rows) == 12
+    # and the exports hold the same graph
+    out = tmp_path / "out"
+    built = run_kg("build", "--seeds", str(SEEDS), "--sources", str(TEXTS), "--out", str(out))
+    assert built.returncode == 0, built.stderr
+    nq = (out / "tip-kg.nq").read_text()
+    assert nq.count("<https://w3id.org/tip-kg/ontology#Comparison> "
+                    "<https://w3id.org/tip-kg/id/comparisons> .") == 15  # 12 and 3 agreeing
