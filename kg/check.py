@@ -332,7 +332,7 @@ def _check_source(checker: _Checker, node: Node | None,
         published=values["published"], period_start=start, period_end=end,
         text=values["text"], sha256=values["sha256"], license=values["license"],
         url=values.get("url"), note=values.get("note"), loc=node.loc,
-        field_locs=dict(node.key_locs))
+        field_locs=dict(node.key_locs), cycle=values.get("cycle"))
 
 
 def _check_assertion(checker: _Checker, node: Node, source_id: str) -> AssertionRecord | None:

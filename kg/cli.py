@@ -126,6 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     _http_options(p)
     p.set_defaults(run=_query)
 
+    p = sub.add_parser("compare", help="each claim of one source against the others: agrees, "
+                       "more specific, only one source, contradicts")
+    _common(p)
+    p.add_argument("--source", dest="source_ids", action="append", default=[], metavar="ID",
+                   help="a source to compare (repeat; default: every source)")
+    p.add_argument("--country", metavar="PLACE",
+                   help="only claims about PLACE (its own, and flows from or to it)")
+    p.set_defaults(run=_compare)
+
     p = sub.add_parser("coverage", help="what of each source text no assertion accounts for")
     _common(p)
     p.set_defaults(run=_coverage)
@@ -252,6 +261,17 @@ def _build(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {len(result.files)} files to {args.out}/: {result.triples} triples, "
               f"{result.quads} quads in {elapsed:.2f} s")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from kg.pipeline import compare
+
+    result = compare(args.seeds, args.source_ids, args.country, args.sources, args.ontology)
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(result.render())
     return 0
 
 

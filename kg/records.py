@@ -53,6 +53,7 @@ class SourceRecord:
     url: str | None = None
     note: str | None = None
     field_locs: dict[str, Location] = field(default_factory=dict, compare=False)
+    cycle: int | None = None  # the edition of the annual report this source is, if it is one
 
 
 @dataclass(frozen=True)

@@ -45,10 +45,22 @@ class KG(DefinedNamespace):
     TierPlacement: object
     Trend: object
     Measure: object
+    ReportingCycle: object
+    Comparison: object
 
     # every assertion
     evidence: object
     curatorNote: object
+    reportingCycle: object
+    edition: object
+
+    # comparisons of sources
+    claim: object
+    comparedWith: object
+    outcome: object
+    aspect: object
+    claimedValue: object
+    comparedValue: object
 
     # flows
     origin: object
