@@ -138,6 +138,11 @@ def _common(g: _GraphWriter, iri: str, record: AssertionRecord, cls: object,
         g.add(iri, KG.evidence, _str(" ".join(quote.text.split())))
     if record.note:
         g.add(iri, KG.curatorNote, _str(record.note))
+    # a draft stays visible as one in the graph (a build without --strict keeps it)
+    if record.fields.get("status"):
+        g.add(iri, KG.status, _str(record.fields["status"]))
+    if record.fields.get("confidence") is not None:
+        g.add(iri, KG.confidence, _lit(record.fields["confidence"]))
 
 
 def _concepts(g: _GraphWriter, iri: str, prop: object, concepts: Iterable[Concept]) -> None:

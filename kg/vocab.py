@@ -44,6 +44,8 @@ class KG(DefinedNamespace):
     # every assertion
     evidence: object
     curatorNote: object
+    status: object
+    confidence: object
 
     # flows
     origin: object
