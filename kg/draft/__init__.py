@@ -21,7 +21,7 @@ from kg.draft.facts import (
     role_claims,
     tier_claims,
 )
-from kg.draft.flows import Flow, sentence_flows
+from kg.draft.flows import Flow, narrative_flows
 from kg.draft.gazetteer import find_mentions
 from kg.draft.reader import DraftInputError, decode, latest_year, read_heading
 from kg.draft.sentences import Sentence, split_sentences
@@ -77,9 +77,9 @@ def draft_document(data: bytes, name: str, *, country: str | None = None,
         roles = new_style_roles(opening, code, reporting_year)
     tiers = tier_claims(sentences, text, code, report_year, heading.tier,
                         heading.tier_span)
-    flows = _flows(opening, text, code)
-    if not roles:
-        roles = _roles_from_flows(flows, code, reporting_year)
+    # flows from every paragraph: a later one may state one ("trafficked over 400 women to
+    # Western Europe"); roles only where stated, never inferred from the flows
+    flows = _flows(_body(sentences, heading.tier_span, heading.title_span), text, code)
     figures = figure_claims(sentences, code, reporting_year)
     claims = [("tier", c) for c in tiers] + [("role", c) for c in roles] + \
         [("flow", f) for f in flows] + [("figure", c) for c in figures]
@@ -116,6 +116,14 @@ def _opening(sentences: list[Sentence], *spans: tuple[int, int] | None) -> list[
     return out
 
 
+def _body(sentences: list[Sentence], *spans: tuple[int, int] | None) -> list[Sentence]:
+    """Every sentence but the heading lines."""
+    return [s for s in sentences
+            if not any(span and span[0] <= s.start < span[1] for span in spans)
+            and not s.text.startswith("=")
+            and not (len(s.text) < 80 and not s.text.endswith((".", ":")))]
+
+
 def _subject_finder(country: str):  # type: ignore[no-untyped-def]
     def subject(s: Sentence) -> str | None:
         head = s.text[:s.text.find(" is ") if " is " in s.text else 0]
@@ -126,34 +134,15 @@ def _subject_finder(country: str):  # type: ignore[no-untyped-def]
     return subject
 
 
-def _flows(opening: list[Sentence], text: str, country: str) -> list[Flow]:
+def _flows(sentences: list[Sentence], text: str, country: str) -> list[Flow]:
     seen: set[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], bool]] = set()
     out = []
-    for s in opening:
-        for flow in sentence_flows(s, text, country):
-            key = (tuple(flow.origin), tuple(flow.transit), tuple(flow.destination),
-                   flow.internal)
-            if key in seen:
-                continue
+    for flow in narrative_flows(sentences, text, country):
+        key = (tuple(flow.origin), tuple(flow.transit), tuple(flow.destination), flow.internal)
+        if key not in seen:
             seen.add(key)
             out.append(flow)
     return out
-
-
-def _roles_from_flows(flows: list[Flow], country: str, year: int) -> list[Claim]:
-    """Roles the flows imply, when the text states none: a lower confidence."""
-    roles = []
-    if any(country in f.origin and set(f.destination) - {country} for f in flows):
-        roles.append("source")
-    if any(country in f.transit for f in flows):
-        roles.append("transit")
-    if any(country in f.destination and set(f.origin) - {country} for f in flows):
-        roles.append("destination")
-    if not roles:
-        return []
-    first = flows[0]
-    return [Claim("country_role", {"country": country, "role": roles, "year": [year]},
-                  first.span, 0.5)]
 
 
 def _evidence(text: str, span: tuple[int, int]) -> str:

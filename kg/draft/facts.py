@@ -60,9 +60,12 @@ class Claim:
 
 
 _ROLE_SENTENCE = re.compile(
-    r"\bis (?:(?:a|an|primarily|principally|mainly|predominantly|increasingly|also|now|"
+    r"\b(?:is|serves as|remains|became|has become) "
+    r"(?:(?:a|an|primarily|principally|mainly|predominantly|increasingly|also|now|"
     r"largely|significant|major|growing)\s+)*(?:(?:source|transit|destination|origin)\b[^.]*?)"
-    r"(?:countr(?:y|ies)|point|hub)\b", re.I)
+    r"(?:countr(?:y|ies)|point|hub)\b|"
+    r"\b(?:is|serves as|remains) (?:a|an|primarily a|mainly a|also a) (?:country|point) of "
+    r"(?:origin|transit|destination)(?:(?:,| and| or)+ (?:origin|transit|destination))*", re.I)
 _ROLE_WORD = re.compile(r"\b(source|transit|destination|origin)\b", re.I)
 _LESSER = re.compile(r"lesser (?:extent|degree)|less(?:er)? (?:so|frequently)|increasingly|"
                      r"minor", re.I)
@@ -171,7 +174,9 @@ def tier_claims(sentences: list[Sentence], text: str, country: str, year: int,
             tm = _TIER.search(m.group(1))
             if not tm:
                 continue
-            years = [int(y) for y in re.findall(r"\d{4}", m.group(4))] or [year]
+            years = [int(y) for y in re.findall(r"\d{4}", m.group(4))]
+            if not years:
+                continue  # "placed on Tier 2 Watch List" in the assessment: the heading says it
             tier = tier_notation(tm)
             if any(c.fields["tier"] == tier and set(years) & set(c.fields["year"])  # type: ignore[arg-type]
                    for c in claims):

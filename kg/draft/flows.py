@@ -124,20 +124,101 @@ def _roles(sentence: Sentence, text: str, country: str) -> list[tuple[Mention, s
             role = _role_of(between, mention)
             if role is None or (role == "none" and mention.kind == "demonym"):
                 role = "origin" if mention.kind == "demonym" else None
-            elif mention.kind == "demonym" and role == "destination" and \
-                    re.search(r"\bfor\s+$", between):
-                role = "origin"  # "trafficked for Kenyan employers" names no place
+            elif mention.kind == "demonym" and (role in ("transit", "lure", "within") or (
+                    role == "destination" and re.search(r"\bfor\s+$", between))):
+                role = "origin"  # "a transit country for South Asian men": people, not a route
         out.append((mention, role or "none"))
         previous_end = mention.end
         previous_role = role
+    return _roles_named_after(out, text, sentence)
+
+
+_NAMED_AFTER = re.compile(r"^[\s,]*(?:is|are|was|were|remain|remains)\s+(?:the|among\s+the)\s+"
+                          r"(?:(?:main|primary|principal|top|most common|leading|major)\s+)?"
+                          r"(destination|source|origin|transit)", re.I)
+
+
+def _roles_named_after(roles: list[tuple[Mention, str]], text: str,
+                       sentence: Sentence) -> list[tuple[Mention, str]]:
+    """"Turkey and Russia are the destinations of most Turkmen victims": a list whose role
+    word follows it."""
+    out = list(roles)
+    i = 0
+    while i < len(out):
+        j = i
+        while j + 1 < len(out) and _GLUE.match(text[out[j][0].end:out[j + 1][0].start]):
+            j += 1
+        if all(r in ("none", None) or (m.kind != "demonym" and r == "none")
+               for m, r in out[i:j + 1]):
+            after = _NAMED_AFTER.match(text[out[j][0].end:sentence.end])
+            if after:
+                word = after.group(1).lower()
+                role = {"origin": "origin", "source": "origin"}.get(word, word)
+                for k in range(i, j + 1):
+                    if out[k][1] == "none" and out[k][0].kind != "demonym":
+                        out[k] = (out[k][0], role)
+        i = j + 1
     return out
 
 
-def sentence_flows(sentence: Sentence, text: str, country: str) -> list[Flow]:
-    """The flows `sentence` states, in the narrative of `country` (alpha-3)."""
-    if not TRAFFICKING.search(_VULNERABLE.sub(" ", sentence.text)):
+@dataclass
+class Context:
+    """What one sentence of a narrative leaves to the next."""
+
+    country: str
+    # origins of victims trafficked "to and through" the country, for a later sentence
+    # on "those in transit" ("those transiting the country are trafficked to ...")
+    transit_origins: list[str] = field(default_factory=list)
+    # a sentence that names places but no trafficking, waiting for the next sentence
+    # ("Men migrate from A and B to work ... Upon arrival some are subjected to forced labor")
+    pending: Sentence | None = None
+
+
+_TO_AND_THROUGH = re.compile(r"\b(?:to|into)\s+(?:and|or)\s+(?:through|via)\b|"
+                             r"\b(?:through|via)\s+(?:and|or)\s+(?:in)?to\b", re.I)
+_THOSE_IN_TRANSIT = re.compile(r"\bthose (?:in transit|transiting)\b|\btransit victims\b|"
+                               r"\bvictims (?:in transit|transiting)\b", re.I)
+_BETWEEN = re.compile(r"\bbetween\s+$", re.I)
+# sentences about what a government or others did, not about where victims went
+_ACTION = re.compile(r"\b(?:repatriat\w*|embass(?:y|ies)|memorand\w*|MOUs?|agreements?|signed|"
+                     r"campaigns?|extradit\w*|deport\w*|funded|donor|trained|training|"
+                     r"cooperat\w*|hotline|shelters?)\b", re.I)
+
+
+def narrative_flows(sentences: list[Sentence], text: str, country: str) -> list[Flow]:
+    """The flows every sentence of a narrative states, in order."""
+    ctx = Context(country)
+    out: list[Flow] = []
+    for sentence in sentences:
+        out.extend(sentence_flows(sentence, text, ctx))
+    return out
+
+
+def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Flow]:
+    """The flows `sentence` states, in the narrative of `ctx` (a Context or an alpha-3)."""
+    if isinstance(ctx, str):
+        ctx = Context(ctx)
+    country = ctx.country
+    pending, ctx.pending = ctx.pending, None
+    plain = _VULNERABLE.sub(" ", sentence.text)
+    carried = False
+    if not TRAFFICKING.search(plain):
+        if find_mentions(text, sentence.start, sentence.end) and \
+                re.search(r"\b(?:migrat\w*|recruit\w*|travel\w*|go|went|move\w*)\b",
+                          sentence.text, re.I):
+            ctx.pending = sentence
+        return []
+    if _ACTION.search(sentence.text) and not re.search(r"\btraffick(?:ed|s)\b(?! (?:in )?persons)",
+                                                       sentence.text):
         return []
     roles = _roles(sentence, text, country)
+    if not any(r not in ("none", None) for _, r in roles) and pending is not None and \
+            not find_mentions(text, sentence.start, sentence.end):
+        # the places are in the sentence before, the trafficking in this one
+        sentence = pending
+        roles = _roles(sentence, text, country)
+        carried = True
+    between = _between(roles, text)
     origins: list[str] = []
     transit: list[str] = []
     dests: list[str] = []
@@ -149,11 +230,24 @@ def sentence_flows(sentence: Sentence, text: str, country: str) -> list[Flow]:
     bins = {"origin": origins, "transit": transit, "destination": dests, "onward": onward,
             "lure": lure, "within": within, "through_or_to": through_or_to}
     for mention, role in roles:
-        if role in bins:
+        if role in bins and mention not in between[0] and mention not in between[1]:
             for place in mention.places:
                 if place not in bins[role]:
                     bins[role].append(place)
             used.append(mention)
+    to_and_through: list[str] = []
+    if _TO_AND_THROUGH.search(sentence.text) and country in dests + transit + through_or_to:
+        if [d for d in dests if d != country]:
+            # "from A to and through Poland to B": A to Poland, and A through Poland to B
+            to_and_through = [country]
+        else:
+            # "victims trafficked to and through Bulgaria are from A, B": Bulgaria is their
+            # destination, and the route on is stated later for "those in transit"
+            if country in transit:
+                transit.remove(country)
+            if country not in dests:
+                dests.append(country)
+            ctx.transit_origins = [o for o in origins if o != country]
     dests.extend(p for p in through_or_to if p not in dests)
     if lure and not dests and not onward:
         dests.extend(lure)
@@ -165,11 +259,23 @@ def sentence_flows(sentence: Sentence, text: str, country: str) -> list[Flow]:
         if place != country and place not in dests:
             dests.append(place)
     hedged = bool(HEDGE.search(sentence.text))
-    confidence = 0.6 if hedged else 0.9
-    notes = []
-    subject_is_country = _is_subject_statement(sentence, text, roles, country)
-    if subject_is_country:
-        return []
+    confidence = 0.6 if hedged or carried else 0.9
+    notes = ["places from this sentence, trafficking from the next"] if carried else []
+    flows: list[Flow] = []
+    if between[0] and between[1]:
+        a = [p for m in between[0] for p in m.places]
+        b = [p for m in between[1] for p in m.places]
+        span = _evidence_span(sentence, text, [*between[0], *between[1]], None)
+        flows.append(Flow(a, [], b, False, confidence, span, sentence, ["between: both ways"]))
+        flows.append(Flow(b, [], a, False, confidence, span, sentence, ["between: both ways"]))
+    if _is_subject_statement(sentence, text, roles, country):
+        return flows
+    if _THOSE_IN_TRANSIT.search(sentence.text) and ctx.transit_origins and dests:
+        span = _evidence_span(sentence, text, used, None)
+        flows.append(Flow(list(ctx.transit_origins), [country],
+                          [d for d in dests if d != country], False, min(confidence, 0.7),
+                          span, sentence, ["origins of 'those in transit' from an earlier "
+                                           "sentence"]))
     implicit = False
     if not origins and (dests or onward):
         origins = [country]
@@ -191,7 +297,6 @@ def sentence_flows(sentence: Sentence, text: str, country: str) -> list[Flow]:
     # a transit is never an origin or a destination of its own route
     transit = [t for t in dict.fromkeys(transit) if t not in origins and t not in dests
                and t not in onward]
-    flows: list[Flow] = []
     span = _evidence_span(sentence, text, used, internal_cue)
     external_dests = [d for d in dests if d not in origins or len(origins) > 1]
     if origins and (external_dests or onward):
@@ -204,6 +309,9 @@ def sentence_flows(sentence: Sentence, text: str, country: str) -> list[Flow]:
             flows.append(Flow(origins, via, onward, False, confidence, span, sentence,
                               list(notes)))
         else:
+            if to_and_through:
+                flows.append(Flow(origins, [], to_and_through, False, confidence, span,
+                                  sentence, list(notes)))
             flows.append(Flow(origins, transit, dests, False, confidence, span, sentence,
                               list(notes)))
     if internal:
@@ -213,6 +321,27 @@ def sentence_flows(sentence: Sentence, text: str, country: str) -> list[Flow]:
         flows.append(Flow([inner], [], [inner], True, confidence, span, sentence,
                           ["internal trafficking"]))
     return flows
+
+
+def _between(roles: list[tuple[Mention, str]],
+             text: str) -> tuple[list[Mention], list[Mention]]:
+    """"between Mali and other West African countries, most notably A, B": both ways."""
+    for i, (mention, _) in enumerate(roles):
+        start = roles[i - 1][0].end if i else max(0, mention.start - 40)
+        if not _BETWEEN.search(text[start:mention.start]) or i + 1 >= len(roles):
+            continue
+        first = [mention]
+        second: list[Mention] = []
+        for other, _ in roles[i + 1:]:
+            gap = text[(second[-1] if second else first[-1]).end:other.start]
+            if (not second and re.match(r"^\s*and\s+[\w\s]{0,20}$", gap)) or \
+                    (second and _GLUE.match(gap)):
+                second.append(other)
+            else:
+                break
+        if second:
+            return first, second
+    return [], []
 
 
 def _is_subject_statement(sentence: Sentence, text: str,

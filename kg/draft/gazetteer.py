@@ -65,8 +65,10 @@ def _lexicon() -> tuple[dict[str, tuple[tuple[str, ...], str]], re.Pattern[str]]
             if place is None or place.kind != "region":
                 continue
             targets = (place.label,)
+        elif row["kind"] == "kosovo":
+            kind = "country"  # XKX: no ISO 3166-1 code; the YAML writer leaves it out
         elif any(resolve_place(t) is None for t in targets):
-            continue  # a name the seed format cannot hold (Kosovo) is not drafted
+            continue
         names.setdefault(row["name"], (targets, kind))
         if kind == "demonym":
             for plural in _plural(row["name"]):
@@ -94,11 +96,43 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Men
     ['demonym', 'region']
     """
     names, pattern = _lexicon()
-    found = []
+    found: list[Mention] = []
     for m in pattern.finditer(text, start, len(text) if end is None else end):
         places, kind = names[m.group()]
+        found.extend(_directions_before(text, m.start(), start, m.group(), names))
         found.append(Mention(m.start(), m.end(), m.group(), places, kind))
     return found
+
+
+_DIRECTION = (r"\b(?:South-?[Ee]astern|North-?[Ee]astern|South-?[Ee]ast|North-?[Ee]ast|"
+              r"Southern|Northern|Eastern|Western|South|North|East|West|Central)\b")
+_DIRECTIONS_BEFORE = re.compile(r"((?:" + _DIRECTION + r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+|"
+                                r",\s*or\s+))+)$")
+
+
+def _directions_before(text: str, at: int, floor: int, name: str,
+                       names: dict[str, tuple[tuple[str, ...], str]]) -> list[Mention]:
+    """"South and Southeast Asia", "Western, Central, and Southern Europe": the bare direction
+    words share the region's last word, so each is a mention of its own region."""
+    head = re.match(_DIRECTION + r"\s+", name)
+    if not head:
+        return []
+    rest = name[head.end():]
+    before = _DIRECTIONS_BEFORE.search(text, max(floor, at - 60), at)
+    if not before:
+        return []
+    out = []
+    for i, w in enumerate(re.finditer(_DIRECTION, before.group(1))):
+        if i == 0 and re.search(r"\b[A-Z][\w-]*\s+$", text[max(0, before.start(1) - 30):
+                                                            before.start(1)]):
+            continue  # "Middle East, South and Central Asia": East belongs to Middle
+        target = names.get(f"{w.group()} {rest}")
+        if target is None:
+            continue
+        places, kind = target
+        pos = before.start(1) + w.start()
+        out.append(Mention(pos, pos + len(w.group()), w.group(), places, kind))
+    return out
 
 
 def country_in_heading(line: str) -> str | None:
