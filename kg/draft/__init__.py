@@ -73,8 +73,10 @@ def draft_document(data: bytes, name: str, *, country: str | None = None,
     opening = _opening(sentences, heading.tier_span, heading.title_span)
     claims: list[tuple[str, Claim | Flow]] = []
     roles = role_claims(opening, text, code, reporting_year, _subject_finder(code))
-    if not roles:
-        roles = new_style_roles(opening, code, reporting_year)
+    for extra in new_style_roles(opening, code, reporting_year):
+        stated = {(c.fields["country"], r) for c in roles for r in c.fields["role"]}  # type: ignore[attr-defined]
+        if {(code, r) for r in extra.fields["role"]} - stated:  # type: ignore[attr-defined]
+            roles.append(extra)
     tiers = tier_claims(sentences, text, code, report_year, heading.tier,
                         heading.tier_span)
     # flows from every paragraph: a later one may state one ("trafficked over 400 women to

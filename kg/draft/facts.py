@@ -60,12 +60,16 @@ class Claim:
 
 
 _ROLE_SENTENCE = re.compile(
-    r"\b(?:is|serves as|remains|became|has become) "
+    r"\b(?:is|was|has been|serves as|served as|remains|remained|became|has become) "
+    r"(?:one of (?:the )?[\w'’ -]{0,40}?(?=(?:source|transit|destination)))?"
     r"(?:(?:a|an|primarily|principally|mainly|predominantly|increasingly|also|now|"
     r"largely|significant|major|growing)\s+)*(?:(?:source|transit|destination|origin)\b[^.]*?)"
-    r"(?:countr(?:y|ies)|point|hub)\b|"
-    r"\b(?:is|serves as|remains) (?:a|an|primarily a|mainly a|also a) (?:country|point) of "
-    r"(?:origin|transit|destination)(?:(?:,| and| or)+ (?:origin|transit|destination))*", re.I)
+    r"(?:countr(?:y|ies)|point|hub|for|of)\b|"
+    r"\b(?:is|was|serves as|remains) (?:a|an|primarily a|mainly a|also a) (?:country|point) of "
+    r"(?:origin|transit|destination)(?:(?:,| and| or)+ (?:origin|transit|destination))*|"
+    r"\buses? (?:[A-Z][\w'’ -]{1,40}?|the country|it) as an? "
+    r"(?:source|transit|destination)(?: and (?:source|transit|destination))? "
+    r"(?:point|country|hub)", re.I)
 _ROLE_WORD = re.compile(r"\b(source|transit|destination|origin)\b", re.I)
 _LESSER = re.compile(r"lesser (?:extent|degree)|less(?:er)? (?:so|frequently)|increasingly|"
                      r"minor", re.I)
@@ -98,6 +102,11 @@ def role_claims(sentences: list[Sentence], text: str, country: str, year: int,
                 roles.append(role)
             if lesser_at and w.start() > lesser_at.start() and role not in lesser:
                 lesser.append(role)
+        later = re.search(r"to a lesser (?:extent|degree),?\s+(?:as\s+)?(?:a |an )?"
+                          r"(source|transit|destination)\b", s.text[segment_end:])
+        if later and not extra:
+            extra = later
+            del later
         if extra:
             for w in _ROLE_WORD.finditer(extra.group(1)):
                 role = w.group(1).lower()
@@ -126,7 +135,9 @@ def role_claims(sentences: list[Sentence], text: str, country: str, year: int,
 
 
 _NEW_STYLE_IN = re.compile(r"exploit (?:both )?domestic and foreign victims (?:in|within) ", re.I)
-_NEW_STYLE_FROM = re.compile(r"exploit victims from [^.,;]{2,60}? abroad", re.I)
+_NEW_STYLE_FROM = re.compile(r"(?:exploit|subject)\s+(?:[\w-]+\s+){0,3}?victims"
+                             r"(?: from [^.,;]{2,60}?)?(?: to (?:human )?trafficking)? abroad",
+                             re.I)
 
 
 def new_style_roles(sentences: list[Sentence], country: str, year: int) -> list[Claim]:
