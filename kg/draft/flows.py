@@ -49,6 +49,8 @@ _ROLE_CUES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:jobs?|work|employment|positions?|opportunit(?:y|ies)|offers?|promises?"
                 r"(?: of [\w ]{1,30})?)\s+(?:[\w-]+\s+){0,3}(?:in|to)\b", re.I), "lure"),
     (re.compile(r"\b(?:descent|origin|heritage|ancestry)\b", re.I), "none"),
+    (re.compile(r"\bdestinations?\b[^.;]{0,80}?\b(?:including|such as|include|includes|are|"
+                r"were)\b", re.I), "destination"),
     (re.compile(r"\b(?:from|out of|nationals of|citizens of|natives of|"
                 r"victims of|women of|men of|children of)\b", re.I), "origin"),
     (re.compile(r"\b(?:to|into|for work in|in|inside|at|across|throughout|for)\b", re.I),
@@ -60,7 +62,7 @@ _ROLE_CUES: list[tuple[re.Pattern[str], str]] = [
 # text between two mentions of one list: punctuation, conjunctions, list words
 _GLUE = re.compile(
     r"^(?:[\s,;:()\-–—/]|\band\b|\bor\b|\bas well as\b|\bincluding\b|\bparticularly\b|"
-    r"\bnotably\b|\bespecially\b|\bsuch as\b|\bthe\b|\bother\b|\bto a lesser extent\b|"
+    r"\bnotably\b|\bmost\b|\bespecially\b|\bsuch as\b|\bthe\b|\bother\b|\bto a lesser extent\b|"
     r"\bto a lesser degree\b|\bprimarily\b|\bmainly\b|\bmostly\b|\balso\b|\bmost commonly\b|"
     r"\bbut\b|\bneighboring\b|\bcountries\b|\bnations\b|\bstates\b|\bregion\b|\bin particular\b|"
     r"\band then\b|\bfollowed by\b|\b\d+\b)*$", re.I)
@@ -68,7 +70,9 @@ _GLUE = re.compile(
 _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:'s|’s)?\s*(?:government|authorities|officials|police|embassy|embassies|law|courts?|"
     r"consulates?|military|armed forces|ministry|president|border guards|NGOs?|"
-    r"descent|origin|heritage|ancestry|language|-born)\b", re.I)
+    r"descent|origin|heritage|ancestry|language|-born|"
+    r"(?:[\w-]+\s+){0,2}(?:recruit\w*|agenc(?:y|ies)|agents?|employers?|brokers?|"
+    r"traffickers?|sponsors?|clients?|tourists?|compan(?:y|ies)|firms?|criminal))\b", re.I)
 _ETHNIC_BEFORE = re.compile(r"\b(?:ethnic|of)\s+$", re.I)
 _LEADING = re.compile(r"^(?:As reported over the (?:past|last) \w+ years,\s*|"
                       r"During the (?:reporting|rating) period,\s*|In recent years,\s*)")
@@ -100,7 +104,8 @@ def _role_of(between: str, mention: Mention) -> str | None:
     if best is None:
         return None
     tail = between[best[0]:]
-    if len(tail.split()) > 4 or re.search(r"[\d,;:()]", tail):
+    if (len(tail.split()) > 4 or re.search(r"[\d,;:()]", tail)) and \
+            (re.search(r"\d", tail) or not _GLUE.match(tail)):
         return None  # the cue is too far from the mention to be its own
     return best[1]
 
@@ -180,6 +185,9 @@ _THOSE_IN_TRANSIT = re.compile(r"\bthose (?:in transit|transiting)\b|\btransit v
                                r"\bvictims (?:in transit|transiting)\b", re.I)
 _BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 # sentences about what a government or others did, not about where victims went
+# sex tourists travel to exploit, they are not victims (and so no flow)
+_SEX_TOURISM = re.compile(r"\b(?:travel|go|come|visit)\w*\b[^.]{0,80}?\b(?:to engage in "
+                          r"(?:commercial )?sex|for (?:child )?sex tourism)|\bsex tourists\b", re.I)
 _ACTION = re.compile(r"\b(?:repatriat\w*|embass(?:y|ies)|memorand\w*|MOUs?|agreements?|signed|"
                      r"campaigns?|extradit\w*|deport\w*|funded|donor|trained|training|"
                      r"cooperat\w*|hotline|shelters?)\b", re.I)
@@ -210,6 +218,9 @@ def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Fl
         return []
     if _ACTION.search(sentence.text) and not re.search(r"\btraffick(?:ed|s)\b(?! (?:in )?persons)",
                                                        sentence.text):
+        return []
+    if _SEX_TOURISM.search(sentence.text) and not re.search(r"\b(?:victims|subjected)\b",
+                                                           sentence.text):
         return []
     roles = _roles(sentence, text, country)
     if not any(r not in ("none", None) for _, r in roles) and pending is not None and \
@@ -268,7 +279,13 @@ def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Fl
         span = _evidence_span(sentence, text, [*between[0], *between[1]], None)
         flows.append(Flow(a, [], b, False, confidence, span, sentence, ["between: both ways"]))
         flows.append(Flow(b, [], a, False, confidence, span, sentence, ["between: both ways"]))
+    internal_cue = INTERNAL.search(sentence.text)
     if _is_subject_statement(sentence, text, roles, country):
+        if internal_cue or country in within:
+            # "... trafficked internationally and within the country"
+            flows.append(Flow([country], [], [country], True, confidence,
+                              _evidence_span(sentence, text, [], internal_cue), sentence,
+                              ["internal trafficking"]))
         return flows
     if _THOSE_IN_TRANSIT.search(sentence.text) and ctx.transit_origins and dests:
         span = _evidence_span(sentence, text, used, None)
@@ -294,6 +311,14 @@ def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Fl
         notes.append("transit through the narrative's country, from 'transit'")
     if implicit:
         confidence -= 0.1
+    if country in transit and country in origins and len(origins) > 1 and dests:
+        # "Togolese and other West African victims are sent through Togo to the Middle East":
+        # Togo's own victims go straight there, the others pass through it
+        others = [o for o in origins if o != country]
+        flows.append(Flow(others, [country], [d for d in dests if d != country], False,
+                          confidence, _evidence_span(sentence, text, used, None), sentence,
+                          list(notes)))
+        origins = [country]
     # a transit is never an origin or a destination of its own route
     transit = [t for t in dict.fromkeys(transit) if t not in origins and t not in dests
                and t not in onward]

@@ -46,6 +46,9 @@ def _names_file() -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t"))
 
 
+_ADJECTIVES = frozenset({"Asian", "African", "European", "American", "Eastern"})
+
+
 def _plural(name: str) -> list[str]:
     # "Kenyans", "Filipinos", "Uzbeks"; not "Chineses" or "Kyrgyzs"
     if name.endswith(("s", "sh", "ch", "ese", "z", "i-Kiribati")) or " " in name:
@@ -69,6 +72,8 @@ def _lexicon() -> tuple[dict[str, tuple[tuple[str, ...], str]], re.Pattern[str]]
             kind = "country"  # XKX: no ISO 3166-1 code; the YAML writer leaves it out
         elif any(resolve_place(t) is None for t in targets):
             continue
+        if kind == "region" and row["name"].split()[-1] in _ADJECTIVES:
+            kind = "demonym"  # "Middle Eastern", "South Asian": people, like "Kenyan"
         names.setdefault(row["name"], (targets, kind))
         if kind == "demonym":
             for plural in _plural(row["name"]):
