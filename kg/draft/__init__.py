@@ -166,7 +166,8 @@ def _assertion(kind: str, claim: Claim | Flow, text: str, sid: str, n: int, coun
             "origin": claim.origin, "transit": claim.transit,
             "destination": claim.destination, "internal": claim.internal,
             "victim_group": groups, "purpose": purposes, "sector": sectors,
-            "year": [reporting_year], "evidence": _evidence(text, claim.span),
+            "year": [_stated_year(sentence_text) or reporting_year],
+            "evidence": _evidence(text, claim.span),
         })
         if notes:
             out["note"] = "; ".join(notes)
@@ -176,6 +177,12 @@ def _assertion(kind: str, claim: Claim | Flow, text: str, sid: str, n: int, coun
                 "confidence": claim.confidence, **claim.fields,
                 "evidence": _evidence(text, claim.span)})
     return out
+
+
+def _stated_year(sentence: str) -> int | None:
+    """The year a sentence opens with ("In 2008, Kazakhstan was ..."), if any."""
+    m = re.match(r"(?:In|During|Since|As of|By)\s+(?:\w+\s+)?((?:19|20)\d\d)\b", sentence)
+    return int(m.group(1)) if m else None
 
 
 def _source(sid: str, base: str, data: bytes, label: str, year: int, tier: str | None,

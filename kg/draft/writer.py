@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from kg.places import resolve_place
 from kg.schema import fields_of
 
 # JSON-only fields the seed format has no place for; the YAML keeps them in the note.
@@ -53,6 +54,11 @@ def to_yaml(doc: dict[str, Any]) -> str:
             lines.append(f"  {key}: {_scalar(src[key])}")
     lines += ["", "assertions:"]
     for a in doc["assertions"]:
+        a, left_out = _seed_places(a)
+        if a is None:
+            lines += ["", f"  # left out: a flow of {', '.join(left_out)}, which the seed "
+                          "format cannot name (no ISO 3166 code)"]
+            continue
         lines.append("")
         order = ["id", "kind", "status", "confidence",
                  *[name for name in fields_of(a["kind"]) if name not in
@@ -68,12 +74,31 @@ def to_yaml(doc: dict[str, Any]) -> str:
             first = False
         lines.append(f"    evidence: {_scalar(a['evidence'])}")
         note = [a["note"]] if a.get("note") else []
+        if left_out:
+            note.append(f"left out {', '.join(left_out)} (no ISO 3166 code)")
         for key in _JSON_ONLY:
             if a.get(key):
                 note.append(f"to a lesser extent: {', '.join(a[key])}")
         if note:
             lines.append(f"    note: {_scalar('; '.join(note))}")
     return "\n".join(lines) + "\n"
+
+
+def _seed_places(a: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
+    """The assertion with only places the seed format can name (Kosovo, XKX, it cannot)."""
+    if a["kind"] != "flow":
+        return a, []
+    out = dict(a)
+    left_out: list[str] = []
+    for key in ("origin", "transit", "destination"):
+        keep = [p for p in a.get(key, []) if resolve_place(p) is not None]
+        left_out += [p for p in a.get(key, []) if p not in keep and p not in left_out]
+        out[key] = keep
+    if not out["origin"] or not (out["destination"] or out.get("internal")) or \
+            (not out.get("internal") and set(out["destination"]) <= set(out["origin"])
+             and len(out["origin"]) == 1):
+        return None, left_out
+    return out, left_out
 
 
 def to_json(docs: list[dict[str, Any]], many: bool) -> str:
