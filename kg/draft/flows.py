@@ -65,7 +65,9 @@ _GLUE = re.compile(
     r"\bnotably\b|\bmost\b|\bespecially\b|\bsuch as\b|\bthe\b|\bother\b|\bto a lesser extent\b|"
     r"\bto a lesser degree\b|\bprimarily\b|\bmainly\b|\bmostly\b|\balso\b|\bmost commonly\b|"
     r"\bbut\b|\bneighboring\b|\bcountries\b|\bnations\b|\bstates\b|\bregion\b|\bin particular\b|"
-    r"\band then\b|\bfollowed by\b|\b\d+\b)*$", re.I)
+    r"\band then\b|\bfollowed by\b|\b\d+\b|"
+    # a name the gazetteer does not know inside a list (a city: "including Amman")
+    r"(?-i:\b[A-Z][\w'’.-]*\b))*$", re.I)
 # words after a mention that make it something other than a place of the flow
 _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:'s|’s)?\s*(?:government|authorities|officials|police|embassy|embassies|law|courts?|"
@@ -371,11 +373,13 @@ def _between(roles: list[tuple[Mention, str]],
 
 def _is_subject_statement(sentence: Sentence, text: str,
                           roles: list[tuple[Mention, str]], country: str) -> bool:
-    """'X is a source, transit, and destination country ...': a role, not a flow."""
-    return bool(re.search(r"\bis (?:a|an|primarily a|principally a|mainly a|also a)\b[^.]{0,60}"
-                          r"\b(?:source|transit|destination)\b", sentence.text)) and \
-        not any(r in ("origin", "destination") and m.start > sentence.start + 60
-                for m, r in roles)
+    """'X is a source, transit, and destination country ...' naming no other place on a
+    route: a role, not a flow."""
+    if not re.search(r"\bis (?:a|an|primarily a|principally a|mainly a|also a)\b[^.]{0,60}"
+                     r"\b(?:source|transit|destination)\b", sentence.text):
+        return False
+    return not any(r in ("origin", "destination", "transit", "onward", "through_or_to")
+                   and country not in m.places for m, r in roles)
 
 
 def _evidence_span(sentence: Sentence, text: str, used: list[Mention],

@@ -77,6 +77,8 @@ def _ends_sentence(text: str, m: re.Match[str]) -> bool:
         return False
     if before.endswith(_ABBREVIATIONS):
         return False
+    if re.match(r"[A-Z]\.", following):
+        return False  # "U. A. E.": the initialism goes on
     if _INITIALISM.search(before):
         word = re.match(r"[\w’']+", following)
         return bool(word) and word.group() in _OPENERS
