@@ -119,7 +119,7 @@ def role_claims(sentences: list[Sentence], text: str, country: str, year: int,
             continue
         end = s.start + segment_end
         # the evidence runs to the purposes the statement names, when it names them
-        purpose_tail = re.match(r"[^.;]{0,200}?(?:labou?r|exploitation|trafficking|servitude|"
+        purpose_tail = re.match(r"[^.;]{0,200}(?:labou?r|exploitation|trafficking|servitude|"
                                 r"begging|prostitution)\b", s.text[segment_end:])
         purposes: list[str] = []
         if purpose_tail and len(purpose_tail.group()) < 200:

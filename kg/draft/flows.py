@@ -345,9 +345,25 @@ def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Fl
         inner = country
         if within and country not in within and len(within) == 1:
             inner = within[0]
-        flows.append(Flow([inner], [], [inner], True, confidence, span, sentence,
+        inner_span = span
+        if not (origins and (external_dests or onward)):
+            inner_span = _clause_span(sentence, text, span)
+        flows.append(Flow([inner], [], [inner], True, confidence, inner_span, sentence,
                           ["internal trafficking"]))
     return flows
+
+
+def _clause_span(sentence: Sentence, text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The clause of `span` that holds its trafficking word: "an increase in the number of
+    labor trafficking victims into and within X", not the whole sentence."""
+    piece = text[span[0]:span[1]]
+    words = list(TRAFFICKING.finditer(piece))
+    if not words:
+        return span
+    last = words[-1].start()
+    cuts = [m.end() for m in re.finditer(r";\s+|,\s+|\s+and\s+(?=an?\s|the\s)", piece[:last])]
+    start = span[0] + (cuts[-1] if cuts else 0)
+    return start, span[1]
 
 
 def _between(roles: list[tuple[Mention, str]],
