@@ -49,6 +49,9 @@ _ROLE_CUES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:jobs?|work|employment|positions?|opportunit(?:y|ies)|offers?|promises?"
                 r"(?: of [\w ]{1,30})?)\s+(?:[\w-]+\s+){0,3}(?:in|to)\b", re.I), "lure"),
     (re.compile(r"\b(?:descent|origin|heritage|ancestry)\b", re.I), "none"),
+    # where recruiters sit is no end of a route ("brokers in the UAE")
+    (re.compile(r"\b(?:agencies|agents|brokers|recruiters|employers|offices|companies|firms)"
+                r"\s+(?:\w+\s+)?(?:in|from)\b", re.I), "none"),
     (re.compile(r"\bdestinations?\b[^.;]{0,80}?\b(?:including|such as|include|includes|are|"
                 r"were)\b", re.I), "destination"),
     (re.compile(r"\b(?:from|out of|nationals of|citizens of|natives of|"
@@ -188,7 +191,7 @@ _THOSE_IN_TRANSIT = re.compile(r"\bthose (?:in transit|transiting)\b|\btransit v
 _BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 # sentences about what a government or others did, not about where victims went
 # sex tourists travel to exploit, they are not victims (and so no flow)
-_SEX_TOURISM = re.compile(r"\b(?:travel|go|come|visit)\w*\b[^.]{0,80}?\b(?:to engage in "
+_SEX_TOURISM = re.compile(r"\b(?:travel|go|come|visit)\w*\b[^.]{0,160}?\b(?:to engage in "
                           r"(?:commercial )?sex|for (?:child )?sex tourism)|\bsex tourists\b", re.I)
 _ACTION = re.compile(r"\b(?:repatriat\w*|embass(?:y|ies)|memorand\w*|MOUs?|agreements?|signed|"
                      r"campaigns?|extradit\w*|deport\w*|funded|donor|trained|training|"
