@@ -179,7 +179,7 @@ def test_load_graph_from_pieces_equals_the_union_of_the_mapped_quads() -> None:
     add_union_default_graph(expected)
     store = load_graph(SEEDS, cache_dir=False)
     assert set(store) == set(expected)
-    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 3600
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == 3612
 
 
 def test_load_graph_without_named_graphs_holds_the_same_union() -> None:
