@@ -139,7 +139,30 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.set_defaults(run=_coverage)
     _flows_parser(sub)
+
+    p = sub.add_parser("draft", help="draft a seed file from a TIP country narrative",
+                       description="Draft a seed file (every assertion marked status: draft) "
+                                   "from each TIP country narrative text.")
+    p.add_argument("texts", nargs="+", metavar="TEXT",
+                   help="narrative text files (UTF-8), or directories of *.txt")
+    p.add_argument("--out", metavar="DIR",
+                   help="directory for the drafted seed files (default: drafts)")
+    p.add_argument("--country", metavar="PLACE",
+                   help="the narrative's country (default: what the text says)")
+    p.add_argument("--year", type=int, metavar="YEAR",
+                   help="the report year (default: what the text or the file name says)")
+    p.add_argument("--source-id", metavar="ID", help="the seed's source id (one text only)")
+    p.add_argument("--format", choices=("yaml", "json"), default="yaml",
+                   help="yaml: seed files in --out (default); json: print the drafts")
+    p.add_argument("--force", action="store_true", help="overwrite existing seed files")
+    p.set_defaults(run=_draft)
     return parser
+
+
+def _draft(args: argparse.Namespace) -> int:
+    from kg.draft.command import run
+
+    return run(args)
 
 
 def _http_options(p: argparse.ArgumentParser) -> None:

@@ -158,6 +158,11 @@ def _common(g: _GraphWriter, iri: str, record: AssertionRecord, cls: object,
     cycle = record.one("cycle") or g.default_cycle
     if cycle is not None:
         g.add(iri, KG.reportingCycle, g.cycle(cycle))
+    # a draft stays visible as one in the graph (a build without --strict keeps it)
+    if record.fields.get("status"):
+        g.add(iri, KG.status, _str(record.fields["status"]))
+    if record.fields.get("confidence") is not None:
+        g.add(iri, KG.confidence, _lit(record.fields["confidence"]))
 
 
 def _concepts(g: _GraphWriter, iri: str, prop: object, concepts: Iterable[Concept]) -> None:

@@ -321,7 +321,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 # Warnings a curator may leave while working that `--strict` (a release, CI) refuses.
-STRICT_REFUSED = frozenset({"unchecked"})
+STRICT_REFUSED = frozenset({"unchecked", "draft"})
 
 
 def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,

@@ -45,6 +45,9 @@ COMMON_FIELDS: tuple[FieldSpec, ...] = (
     _f("evidence", "quote", True, many=True),
     _f("cycle", "year"),
     _f("note", "text"),
+    # a drafted assertion (kg draft) until a curator accepts it by deleting `status`
+    _f("status", "status"),
+    _f("confidence", "confidence"),
 )
 
 KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {

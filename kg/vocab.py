@@ -61,6 +61,8 @@ class KG(DefinedNamespace):
     aspect: object
     claimedValue: object
     comparedValue: object
+    status: object
+    confidence: object
 
     # flows
     origin: object
