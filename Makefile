@@ -24,7 +24,8 @@ test: $(VENV)/.installed virtuoso
 	$(BIN)/ruff check kg tests $(wildcard benchmarks)
 	@# the real seeds as a release takes them: every quote checked against its text
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	  $(BIN)/kg build --strict --out "$$tmp/exports" >/dev/null
+	  { $(BIN)/kg build --strict --out "$$tmp/exports" >"$$tmp/log" 2>&1 || \
+	    { cat "$$tmp/log"; exit 1; }; }
 	$(BIN)/python -m pytest -q
 
 # Virtuoso Open Source 7 for tests/test_virtuoso.py (Debian's package, as root; ~15 s).
