@@ -73,13 +73,18 @@ class Validation:
                 seeds.files.update(records.files)
         return seeds
 
-    def mapped_quads(self) -> list[ox.Quad]:
-        """The quads of every source, read back from each unit's pieces."""
+    def mapped_quads(self, ontology_dir: str | Path | None = None) -> list[ox.Quad]:
+        """Every quad the exports hold but the ontology's: each source's graph, read back
+        from each unit's pieces, and the graph of the comparisons across sources (made
+        with the concepts of `ontology_dir`, default the shipped ontology)."""
         quads: list[ox.Quad] = []
         for unit in self.units:
             if unit.summary is not None and self.cache is not None:
                 for nquads, _ in self.cache.pieces(unit).graphs.values():
                     quads.extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+        onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
+        claims = [c for unit in self.units for c in unit.claims]
+        quads.extend(comparison_quads(compare_claims(claims, load_concepts(onto.resolve()))))
         return quads
 
 

@@ -11,6 +11,13 @@ from subprocess import CompletedProcess
 
 import pytest
 
+from kg.compare import (
+    CYCLE_LABEL_DIFFERS,
+    CYCLE_MAY_DIFFER,
+    MORE_SPECIFIC_THAN,
+    SOURCES_DIFFER,
+    SOURCES_DISAGREE,
+)
 from tests.conftest import ROOT
 
 Kg = Callable[..., CompletedProcess[str]]
@@ -184,7 +191,12 @@ def test_issue15_every_draft_validates_but_for_its_draft_warnings(kg: Kg, tmp_pa
     assert sorted(p.stem for p in out.glob("*.yaml")) == names
     checked = kg("validate", "--seeds", str(out), "--sources", str(texts), "--format", "json")
     report = json.loads(checked.stdout)
-    assert checked.returncode == 0, [f for f in report["findings"] if f["code"] != "draft"]
-    assert {f["code"] for f in report["findings"]} == {"draft"}
+    # drafts of two narratives of one cycle are two sources that meet: the comparison's
+    # warnings between them are the tool at work, not a defect of either draft
+    between_sources = {SOURCES_DIFFER, MORE_SPECIFIC_THAN, SOURCES_DISAGREE,
+                       CYCLE_LABEL_DIFFERS, CYCLE_MAY_DIFFER}
+    own = [f for f in report["findings"] if f["code"] not in between_sources]
+    assert checked.returncode == 0, [f for f in own if f["code"] != "draft"]
+    assert {f["code"] for f in own} == {"draft"}
     assert report["stats"]["quotes_checked"] >= len(names)
     assert not report["stats"].get("quotes_unchecked")

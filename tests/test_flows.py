@@ -204,10 +204,11 @@ def test_the_law_enforcement_series(data: FlowData) -> None:
 
 
 def test_diff_by_year_refuses_two_sources_as_a_change_over_time(data: FlowData) -> None:
-    # 2004 is only source A's year and 2007 only source B's: not one source's change
-    with pytest.raises(UsageError, match="the two sides come from different sources"):
+    # A's flows are of 2005 and B's of 2007: not one source's change over time
+    with pytest.raises(UsageError, match=r"the two sides come from different sources "
+                       r"\(2005: fx-monitor-2006; 2007: fx-review-2008\)"):
         answer("diff", FlowRequest(seeds_dir=FIXTURE_SEEDS, sources_dir=FIXTURE_SOURCES,
-                                   years=("2004", "2007")), data)
+                                   years=("2005", "2007")), data)
 
 
 # --- graph files -----------------------------------------------------------------------
