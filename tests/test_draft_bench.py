@@ -291,3 +291,45 @@ def test_label_set_covers_what_issue_15_asks() -> None:
     assert sum(lab["year"] >= 2017 for lab in narratives) >= 10
     assert sorted(lab["text"] for lab in labels if lab["dir"] == "seeds") == [
         "000_e99b225cc022d9a6.txt", "002_9e6afbafe25374e3.txt", "003_92bafdb00692ac69.txt"]
+
+
+def _curated_sets(seed: dict[str, Any]) -> dict[str, set[tuple]]:
+    """What a curated seed file holds, expanded the contract's way, places as codes/labels."""
+    from kg.places import resolve_place
+
+    def places(value: Any) -> list[str]:
+        found = [resolve_place(str(v)) for v in score._as_list(value)]
+        assert all(found), value
+        return [p.code if p.kind == "country" else p.label for p in found]
+
+    out: dict[str, set[tuple]] = {m: set() for m in score.METRICS}
+    for a in seed.get("assertions") or []:
+        if a.get("kind") == "flow":
+            for o in places(a.get("origin")):
+                for d in places(a.get("destination")):
+                    out["pairs"].add((o, d))
+                    out["transit"].update((o, t, d) for t in places(a.get("transit")))
+        elif a.get("kind") == "country_role":
+            (country,) = places(a["country"])
+            out["roles"].update((country, r) for r in score._as_list(a["role"]))
+        elif a.get("kind") == "tier_placement":
+            (country,) = places(a["country"])
+            out["tiers"].update((country, y, a["tier"]) for y in score._as_list(a["year"]))
+    return out
+
+
+def test_seed_text_labels_agree_with_the_curated_seed_files() -> None:
+    import yaml
+
+    curated = {}
+    for path in sorted((ROOT / "seeds").glob("*.yaml")):
+        seed = yaml.safe_load(path.read_text(encoding="utf-8"))
+        curated[seed["source"]["text"]] = _curated_sets(seed)
+    compared = 0
+    for path in LABEL_FILES:
+        label = json.loads(path.read_text(encoding="utf-8"))
+        if label["dir"] != "seeds" or label["text"] not in curated:
+            continue
+        assert score.label_sets(label) == curated[label["text"]], label["text"]
+        compared += 1
+    assert compared == 3  # the 2006 and 2008 reports and the Wikipedia article
