@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 KG_SOURCES ?= $(if $(wildcard ../shared/seeds),../shared/seeds,)
 export KG_SOURCES
 
-.PHONY: build test test-virtuoso virtuoso lint clean bench bench-large bench-flows
+.PHONY: build test test-virtuoso virtuoso lint clean bench bench-large bench-flows bench-draft
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,11 @@ bench: $(VENV)/.installed
 
 bench-large: BENCH_ARGS += --large
 bench-large: bench
+
+# Scores `kg draft --format json` against the hand labels of benchmarks/draft/labels/ (issue 15),
+# reading the texts from ../shared/narratives and ../shared/seeds; not part of `make test`.
+bench-draft: $(VENV)/.installed
+	$(BIN)/python benchmarks/draft/score.py $(DRAFT_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
