@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.concepts import Concept
 from kg.findings import Location
 
 
@@ -81,9 +80,6 @@ class AssertionRecord:
 
     def one(self, name: str) -> Any:
         return self.fields.get(name)
-
-    def concepts(self, name: str) -> tuple[Concept, ...]:
-        return self.many(name)
 
 
 @dataclass
