@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 KG_SOURCES ?= $(if $(wildcard ../shared/seeds),../shared/seeds,)
 export KG_SOURCES
 
-.PHONY: build test test-virtuoso virtuoso lint clean bench bench-large bench-flows
+.PHONY: build test test-virtuoso virtuoso lint clean bench bench-large bench-flows bench-draft
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,8 @@ test: $(VENV)/.installed virtuoso
 	$(BIN)/ruff check kg tests $(wildcard benchmarks)
 	@# the real seeds as a release takes them: every quote checked against its text
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	  $(BIN)/kg build --strict --out "$$tmp/exports" >/dev/null
+	  { $(BIN)/kg build --strict --out "$$tmp/exports" >"$$tmp/log" 2>&1 || \
+	    { cat "$$tmp/log"; exit 1; }; }
 	$(BIN)/python -m pytest -q
 
 # Virtuoso Open Source 7 for tests/test_virtuoso.py (Debian's package, as root; ~15 s).
@@ -51,6 +52,11 @@ bench: $(VENV)/.installed
 
 bench-large: BENCH_ARGS += --large
 bench-large: bench
+
+# Scores `kg draft --format json` against the hand labels of benchmarks/draft/labels/ (issue 15),
+# reading the texts from ../shared/narratives and ../shared/seeds; not part of `make test`.
+bench-draft: $(VENV)/.installed
+	$(BIN)/python benchmarks/draft/score.py $(DRAFT_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -9,6 +9,6 @@ The library works without the command line:
 
 __version__ = "0.1.0"
 
-from kg.pipeline import BuildResult, build, load_graph, stats, validate
+from kg.pipeline import BuildResult, build, compare, load_graph, stats, validate
 
-__all__ = ["BuildResult", "__version__", "build", "load_graph", "stats", "validate"]
+__all__ = ["BuildResult", "__version__", "build", "compare", "load_graph", "stats", "validate"]

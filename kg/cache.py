@@ -53,7 +53,7 @@ from kg.cachecodec import (
     summary_from,
 )
 from kg.check import References
-from kg.conflicts import Claim
+from kg.compare import Claim
 from kg.errors import InputError, OutputError
 from kg.findings import Finding
 from kg.pieces import Pieces, Summary
@@ -78,7 +78,7 @@ class SourceUnit:
     parsed: bool
     findings: list[Finding]
     references: References  # what the checks across files need of its records
-    claims: tuple[list[Claim], list[Claim]]  # and what the conflict warnings need
+    claims: list[Claim]  # and what the comparison of sources needs
     sources: int = 0
     assertions: int = 0
     quotes_checked: int = 0

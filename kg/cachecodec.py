@@ -22,8 +22,8 @@ from dataclasses import fields
 from typing import Any, NoReturn
 
 from kg.check import References
+from kg.compare import Claim
 from kg.concepts import Concept
-from kg.conflicts import Claim
 from kg.findings import Finding, Location
 from kg.pieces import Counts, Neo4jPart, Pieces, Summary
 from kg.places import Place
@@ -34,7 +34,6 @@ _DATATYPES = frozenset({"integer", "decimal", "gYear", "gYearMonth", "date", "bo
                         "string"})
 _PLACE_FIELDS = tuple(f.name for f in fields(Place))
 _PLACE_REQUIRED = frozenset({"kind", "code", "label", "iri"})
-_CLAIM_DEPTH = 4  # conflict keys are tuples of scalars and tuples of notations
 
 
 class CodecError(ValueError):
@@ -55,6 +54,10 @@ def _str(value: Any, what: str) -> str:
 
 def _opt_str(value: Any, what: str) -> str | None:
     return None if value is None else _str(value, what)
+
+
+def _opt_year(value: Any) -> int | None:
+    return None if value is None else _int(value, "cycle")
 
 
 def _int(value: Any, what: str) -> int:
@@ -166,44 +169,26 @@ def references_from(value: Any) -> References:
     return References(sources, assertions, actors)
 
 
-def _claim_value(value: Any) -> Any:
-    # keys and values of claims are hashable: scalars and (nested) tuples of them
-    if isinstance(value, tuple):
-        return [_claim_value(v) for v in value]
-    if value is None or type(value) in (str, int, float, bool):
-        return value
-    _reject(f"claim: cannot store a {type(value).__name__}")
+def claims_data(claims: list[Claim]) -> list[Any]:
+    return [[kind, subject, period, aspect, value, label, source, record, location_data(loc)]
+            for kind, subject, period, aspect, value, label, source, record, loc in claims]
 
 
-def _claim_value_from(value: Any, depth: int = 0) -> Any:
-    kind = type(value)
-    if kind is str or kind is int:
-        return value
-    if kind is list:
-        if depth >= _CLAIM_DEPTH:
-            _reject("claim: nested too deep")
-        return tuple(_claim_value_from(v, depth + 1) for v in value)
-    if value is None or type(value) in (str, int, float, bool):
-        return value
-    _reject("claim: unexpected value")
+def _opt_int(value: Any, what: str) -> int | None:
+    return None if value is None else _int(value, what)
 
 
-def claims_data(claims: tuple[list[Claim], list[Claim]]) -> list[Any]:
-    return [[[_claim_value(key), _claim_value(value), source, record, location_data(loc)]
-             for key, value, source, record, loc in group] for group in claims]
-
-
-def claims_from(value: Any) -> tuple[list[Claim], list[Claim]]:
-    groups = []
-    for group in _list(value, "claims", 2):
-        claims: list[Claim] = []
-        for item in _list(group, "claims"):
-            key, claimed, source, record, loc = _list(item, "claim", 5)
-            claims.append((_claim_value_from(key), _claim_value_from(claimed),
-                           _str(source, "claim source"), _str(record, "claim record"),
-                           location_from(loc)))
-        groups.append(claims)
-    return groups[0], groups[1]
+def claims_from(value: Any) -> list[Claim]:
+    claims: list[Claim] = []
+    for item in _list(value, "claims"):
+        kind, subject, period, aspect, claimed, label, source, record, loc = _list(
+            item, "claim", 9)
+        claims.append((_str(kind, "claim kind"), _str(subject, "claim subject"),
+                       _opt_int(period, "claim period"), _str(aspect, "claim aspect"),
+                       _str(claimed, "claim value"), _opt_int(label, "claim year"),
+                       _str(source, "claim source"), _str(record, "claim record"),
+                       location_from(loc)))
+    return claims
 
 
 # --- export summaries and pieces ----------------------------------------------------
@@ -420,7 +405,7 @@ def _locs_from(value: Any) -> dict[str, Location]:
 
 _SOURCE_KEYS = frozenset({"id", "title", "publisher", "published", "period_start",
                           "period_end", "text", "sha256", "license", "loc", "url", "note",
-                          "field_locs", "provenance"})
+                          "field_locs", "cycle", "provenance"})
 _ASSERTION_KEYS = frozenset({"id", "kind", "source_id", "loc", "fields", "evidence", "note",
                              "field_locs", "support"})
 
@@ -432,6 +417,7 @@ def _source_data(s: SourceRecord) -> dict[str, Any]:
             "period_end": _value_data(s.period_end)["literal"], "text": s.text,
             "sha256": s.sha256, "license": s.license, "loc": location_data(s.loc),
             "url": s.url, "note": s.note, "field_locs": _locs_data(s.field_locs),
+            "cycle": s.cycle,
             "provenance": {name: _value_data(v) for name, v in s.provenance.items()}}
 
 
@@ -445,6 +431,7 @@ def _source_from(value: Any) -> SourceRecord:
         sha256=_str(d["sha256"], "sha256"), license=_str(d["license"], "license"),
         loc=location_from(d["loc"]), url=_opt_str(d["url"], "url"),
         note=_opt_str(d["note"], "note"), field_locs=_locs_from(d["field_locs"]),
+        cycle=_opt_year(d["cycle"]),
         provenance={name: _value_from(v)
                     for name, v in _dict(d["provenance"], "provenance").items()})
 

@@ -174,6 +174,20 @@ class _Checker:
 
     _decimal = _number
 
+    def _status(self, spec: FieldSpec, text: str, tag: str, loc: Location) -> Any:
+        if text != "draft":
+            return self.error(loc, f"`status` {text!r} is not a status",
+                              "the only status is draft; delete the line to accept the "
+                              "assertion", code="wrong-type")
+        return text
+
+    def _confidence(self, spec: FieldSpec, text: str, tag: str, loc: Location) -> Any:
+        value = self._number(spec, text, tag, loc)
+        if value is not _INVALID and value.as_number() > 1:
+            return self.error(loc, f"`confidence` {text} is not between 0 and 1",
+                              "write a decimal from 0.0 to 1.0", code="out-of-range")
+        return value
+
     def _value(self, spec: FieldSpec, text: str, tag: str, loc: Location) -> Any:
         if tag in ("int", "float"):
             return self._number(spec, text, tag, loc)
@@ -358,7 +372,7 @@ def _check_source(checker: _Checker, node: Node | None,
         published=values["published"], period_start=start, period_end=end,
         text=values["text"], sha256=values["sha256"], license=values["license"],
         url=values.get("url"), note=values.get("note"), loc=node.loc,
-        field_locs=dict(node.key_locs), provenance=provenance)
+        field_locs=dict(node.key_locs), cycle=values.get("cycle"), provenance=provenance)
 
 
 def _check_assertion(checker: _Checker, node: Node, source_id: str) -> AssertionRecord | None:
@@ -389,6 +403,10 @@ def _check_assertion(checker: _Checker, node: Node, source_id: str) -> Assertion
                        for i, q in enumerate(values["evidence"])),
         note=values.get("note"), field_locs=dict(node.key_locs),
         support=values.get("support"))
+    if values.get("status") == "draft":
+        checker.report.warning("draft", f"assertion {values['id']!r} is a draft of `kg draft`",
+                               node.key_locs["status"],
+                               "review it against the source, then delete its `status` line")
     return _check_kind_rules(checker, record)
 
 

@@ -126,12 +126,44 @@ def build_parser() -> argparse.ArgumentParser:
     _http_options(p)
     p.set_defaults(run=_query)
 
+    p = sub.add_parser("compare", help="each claim of one source against the others: agrees, "
+                       "more specific, only one source, contradicts")
+    _common(p)
+    p.add_argument("--source", dest="source_ids", action="append", default=[], metavar="ID",
+                   help="a source to compare (repeat; default: every source)")
+    p.add_argument("--country", metavar="PLACE",
+                   help="only claims about PLACE (its own, and flows from or to it)")
+    p.set_defaults(run=_compare)
+
     p = sub.add_parser("coverage", help="what of each source text no assertion accounts for")
     _common(p)
     p.set_defaults(run=_coverage)
     _flows_parser(sub)
+
+    p = sub.add_parser("draft", help="draft a seed file from a TIP country narrative",
+                       description="Draft a seed file (every assertion marked status: draft) "
+                                   "from each TIP country narrative text.")
+    p.add_argument("texts", nargs="+", metavar="TEXT",
+                   help="narrative text files (UTF-8), or directories of *.txt")
+    p.add_argument("--out", metavar="DIR",
+                   help="directory for the drafted seed files (default: drafts)")
+    p.add_argument("--country", metavar="PLACE",
+                   help="the narrative's country (default: what the text says)")
+    p.add_argument("--year", type=int, metavar="YEAR",
+                   help="the report year (default: what the text or the file name says)")
+    p.add_argument("--source-id", metavar="ID", help="the seed's source id (one text only)")
+    p.add_argument("--format", choices=("yaml", "json"), default="yaml",
+                   help="yaml: seed files in --out (default); json: print the drafts")
+    p.add_argument("--force", action="store_true", help="overwrite existing seed files")
+    p.set_defaults(run=_draft)
     _import_parser(sub)
     return parser
+
+
+def _draft(args: argparse.Namespace) -> int:
+    from kg.draft.command import run
+
+    return run(args)
 
 
 def _import_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -276,6 +308,17 @@ def _build(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {len(result.files)} files to {args.out}/: {result.triples} triples, "
               f"{result.quads} quads in {elapsed:.2f} s")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from kg.pipeline import compare
+
+    result = compare(args.seeds, args.source_ids, args.country, args.sources, args.ontology)
+    if args.format == "json":
+        print(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(result.render())
     return 0
 
 

@@ -56,6 +56,10 @@ class InputError(KgError):
     """A file or directory the run needs could not be read."""
 
 
+class DraftError(InputError):
+    """A text `kg draft` cannot read: empty, binary, not UTF-8, or no country in it."""
+
+
 class OutputError(KgError):
     """An output could not be written; nothing was replaced."""
 

@@ -18,6 +18,7 @@ from kg.concepts import Concept
 from kg.errors import InputError
 from kg.places import Place
 from kg.records import AssertionRecord, City, Literal, Seeds, SourceRecord
+from kg.schema import cycle_covers
 from kg.vocab import DCT, KG, ONTOLOGY_IRI, PROV, SCHEMA, SKOS, mint, slug
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -60,6 +61,7 @@ class _GraphWriter:
         self.graph = ox.NamedNode(graph)
         self.triples: set[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = set()
         self.described: set[str] = set()
+        self.default_cycle: int | None = None  # the source header's `cycle`
 
     def add(self, s: str, p: object, o: ox.NamedNode | ox.Literal | str) -> None:
         obj = ox.NamedNode(o) if isinstance(o, str) else o
@@ -104,6 +106,19 @@ class _GraphWriter:
             self.add(iri, KG.yearValue, ox.Literal(str(year), datatype=_n(XSD + "gYear")))
         return iri
 
+    def cycle(self, edition: int) -> str:
+        """The reporting cycle of an annual report's `edition`, and the year it covers."""
+        iri = mint("cycle", str(edition))
+        if iri not in self.described:
+            self.described.add(iri)
+            covers = cycle_covers(edition)
+            self.add(iri, RDF_TYPE, str(KG.ReportingCycle))
+            self.add(iri, RDFS_LABEL, _str(f"reporting cycle of the {edition} report "
+                                           f"(covers {covers})"))
+            self.add(iri, KG.edition, ox.Literal(str(edition), datatype=_n(XSD + "gYear")))
+            self.add(iri, DCT.temporal, self.year(covers))
+        return iri
+
     def quads(self) -> Iterable[ox.Quad]:
         return (ox.Quad(s, p, o, self.graph) for s, p, o in self.triples)
 
@@ -123,6 +138,8 @@ def _source(g: _GraphWriter, source: SourceRecord) -> None:
     g.add(s, KG.sha256, _str(source.sha256))
     g.add(s, KG.periodStart, _lit(source.period_start))
     g.add(s, KG.periodEnd, _lit(source.period_end))
+    if source.cycle is not None:
+        g.add(s, KG.reportingCycle, g.cycle(source.cycle))
     if source.note:
         g.add(s, KG.curatorNote, _str(source.note))
     # how the source's assertions were made: the confidence a user filters on; a seed that
@@ -150,6 +167,14 @@ def _common(g: _GraphWriter, iri: str, record: AssertionRecord, cls: object,
         g.add(iri, KG.evidence, _str(" ".join(quote.text.split())))
     if record.note:
         g.add(iri, KG.curatorNote, _str(record.note))
+    cycle = record.one("cycle") or g.default_cycle
+    if cycle is not None:
+        g.add(iri, KG.reportingCycle, g.cycle(cycle))
+    # a draft stays visible as one in the graph (a build without --strict keeps it)
+    if record.fields.get("status"):
+        g.add(iri, KG.status, _str(record.fields["status"]))
+    if record.fields.get("confidence") is not None:
+        g.add(iri, KG.confidence, _lit(record.fields["confidence"]))
     if record.support is not None:
         g.add(iri, KG.support, ox.Literal(str(record.support), datatype=_n(XSD + "integer")))
 
@@ -337,6 +362,7 @@ def map_seeds(seeds: Seeds) -> list[ox.Quad]:
     for source in seeds.sources:
         writers[source.id] = _GraphWriter(graph_iri(source.id))
         _source(writers[source.id], source)
+        writers[source.id].default_cycle = source.cycle
     for record in seeds.assertions:
         _MAPPERS[record.kind](writers[record.source_id], record)
     return [q for w in writers.values() for q in w.quads()]

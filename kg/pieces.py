@@ -31,7 +31,7 @@ from kg.vocab import ID
 
 # Kinds of minted IRIs that several sources describe; every other kind is minted from
 # the id of the one record (or source) that defines it.
-SHARED_KINDS = frozenset({"country", "region", "place", "year", "concept"})
+SHARED_KINDS = frozenset({"country", "region", "place", "year", "concept", "cycle"})
 _ID = b"<" + ID.encode()
 
 

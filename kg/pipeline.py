@@ -20,8 +20,17 @@ import pyoxigraph as ox
 
 from kg.cache import SourceUnit, UnitCache, default_cache_dir, unit_texts
 from kg.check import References, check_files, check_references
+from kg.compare import (
+    Claim,
+    Comparison,
+    claims_of,
+    compare_claims,
+    comparison_findings,
+    comparison_quads,
+    cycle_hints,
+    select_rows,
+)
 from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
-from kg.conflicts import Claim, conflict_claims, conflicts_among
 from kg.errors import InputError, InvalidData, UsageError
 from kg.export import Compactor, tidy_output, turtle_prefixes, write_exports
 from kg.findings import Location, Report
@@ -64,13 +73,18 @@ class Validation:
                 seeds.files.update(records.files)
         return seeds
 
-    def mapped_quads(self) -> list[ox.Quad]:
-        """The quads of every source, read back from each unit's pieces."""
+    def mapped_quads(self, ontology_dir: str | Path | None = None) -> list[ox.Quad]:
+        """Every quad the exports hold but the ontology's: each source's graph, read back
+        from each unit's pieces, and the graph of the comparisons across sources (made
+        with the concepts of `ontology_dir`, default the shipped ontology)."""
         quads: list[ox.Quad] = []
         for unit in self.units:
             if unit.summary is not None and self.cache is not None:
                 for nquads, _ in self.cache.pieces(unit).graphs.values():
                     quads.extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+        onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
+        claims = [c for unit in self.units for c in unit.claims]
+        quads.extend(comparison_quads(compare_claims(claims, load_concepts(onto.resolve()))))
         return quads
 
 
@@ -158,7 +172,7 @@ def _check_unit(path: Path, display: str, sources_dir: SourceDirs | None,
     check_quotes(seeds, texts, report)
     unit = SourceUnit(display=display, parsed=node is not None, findings=report.findings,
                       references=References.of(seeds),
-                      claims=conflict_claims(seeds.assertions), sources=len(seeds.sources),
+                      claims=claims_of(seeds), sources=len(seeds.sources),
                       assertions=len(seeds.assertions),
                       quotes_checked=report.stats.get("quotes_checked", 0),
                       quotes_unchecked=report.stats.get("quotes_unchecked", 0),
@@ -320,7 +334,7 @@ def _gc_paused() -> Iterator[None]:
 
 
 # Warnings a curator may leave while working that `--strict` (a release, CI) refuses.
-STRICT_REFUSED = frozenset({"unchecked"})
+STRICT_REFUSED = frozenset({"unchecked", "draft"})
 
 
 def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
@@ -401,17 +415,16 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
     units = [found[i] for i in range(len(paths))]
     references = References()
     claims: list[Claim] = []
-    dates: list[Claim] = []
     checked_quotes = unchecked = 0
     for unit in units:
         report.extend(unit.findings)
         references.extend(unit.references)
-        claims.extend(unit.claims[0])
-        dates.extend(unit.claims[1])
+        claims.extend(unit.claims)
         checked_quotes += unit.quotes_checked
         unchecked += unit.quotes_unchecked
     check_references(references, report)
-    report.extend(conflicts_among(claims, dates))
+    report.extend(comparison_findings(compare_claims(claims, concepts)))
+    report.extend(cycle_hints(claims))
     if shacl:
         for unit in units:
             report.extend(unit.shacl_findings)
@@ -423,6 +436,62 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
     report.stats["parsed"] = cache.misses
     report.stats["cache_hits"] = cache.hits
     return Validation(report, units=units, cache=cache)
+
+
+def compare(seeds_dir: str | Path = "seeds", source_ids: list[str] | None = None,
+            country: str | None = None, sources_dir: str | Path | None = None,
+            ontology_dir: str | Path | None = None, *,
+            cache_dir: str | Path | bool | None = None) -> Comparison:
+    """Each claim of the sources `source_ids` (default all) against the others' on the
+    same subject in the same period (see `kg.compare`); with `country` (a name or code)
+    only the rows about that country. Two sources or more are compared; fewer, or an
+    unknown source id or country, is a usage error."""
+    from kg.places import resolve_place, suggest_place
+
+    onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
+    result = validate(seeds_dir, sources_dir, onto, shacl=False, cache_dir=cache_dir)
+    if not result.report.ok:
+        raise InvalidData(result.report)
+    claims = [c for unit in result.units for c in unit.claims]
+    known = sorted({c[6] for c in claims} | {s for unit in result.units
+                                               for s in _unit_sources(unit, result)})
+    wanted = list(dict.fromkeys(source_ids or known))
+    for source in wanted:
+        if source not in known:
+            raise UsageError(f"--source {source}: no such source in {seeds_dir}",
+                             f"one of: {', '.join(known)}")
+    if len(wanted) < 2:
+        raise UsageError(f"comparing needs two sources or more; {len(wanted)} given",
+                         "name another with --source, or leave --source out for all")
+    code = None
+    if country is not None:
+        place = resolve_place(country)
+        if place is None:
+            raise UsageError(f"--country {country}: unknown country",
+                             suggest_place(country) or "an English name or ISO code")
+        code = place.code
+    rows = compare_claims(claims, load_concepts(onto.resolve()), wanted)
+    return Comparison(select_rows(rows, code), wanted, code)
+
+
+def _unit_sources(unit: SourceUnit, result: Validation) -> list[str]:
+    # a source with no comparable claims still counts as known (for --source)
+    if result.cache is None or not unit.key or not unit.sources:
+        return []
+    return [s.id for s in result.cache.records(unit).sources]
+
+
+def _comparison_pieces(result: Validation, onto: Path) -> tuple[Pieces, Summary] | None:
+    """The comparisons of all sources (`kg.compare`) as the export pieces of a graph of
+    their own (`COMPARISONS_GRAPH`); None when no two sources meet."""
+    claims = [c for unit in result.units for c in unit.claims]
+    quads = comparison_quads(compare_claims(claims, load_concepts(onto.resolve())))
+    if not quads:
+        return None
+    own = frozenset(q.subject.value.rsplit("/", 1)[1] for q in quads
+                    if q.subject.value.startswith(ID + "comparison/"))
+    return make_pieces(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), own,
+                       export_style(onto))
 
 
 def export_style(onto: Path, concepts: ConceptSchemes | None = None) -> Style:
@@ -469,6 +538,9 @@ def _build(seeds_dir: str | Path, out: Path, sources_dir: str | Path | None,
     ontology = sorted(set(ox.serialize(ontology_quads(onto),
                                        format=ox.RdfFormat.N_QUADS).splitlines()))
     units = [(u.summary, partial(cache.pieces, u)) for u in result.units if u.summary]
+    compared = _comparison_pieces(result, onto)
+    if compared is not None:
+        units.append((compared[1], partial(lambda p: p, compared[0])))
     bar = Progress("write", 1, progress)
     files, counts = write_exports(out, export_style(onto), read_context(onto), ontology, units)
     bar.close()
@@ -521,6 +593,13 @@ def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None =
             store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
         store.bulk_load(pieces.nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
         shared.update(unit.summary.shared)
+    compared = _comparison_pieces(result, onto)
+    if compared is not None:
+        pieces, summary = compared
+        for nquads, _ in pieces.graphs.values() if named_graphs else ():
+            store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        store.bulk_load(pieces.nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+        shared.update(summary.shared)
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in ontology)
     store.bulk_load(b"\n".join(sorted(shared)) + b"\n", format=ox.RdfFormat.N_TRIPLES,
                     to_graph=ox.DefaultGraph())

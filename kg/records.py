@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from kg.concepts import Concept
 from kg.findings import Location
 
 
@@ -53,6 +52,7 @@ class SourceRecord:
     url: str | None = None
     note: str | None = None
     field_locs: dict[str, Location] = field(default_factory=dict, compare=False)
+    cycle: int | None = None  # the edition of the annual report this source is, if it is one
     # a published dataset's provenance, by seed field name (see schema.PROVENANCE_FIELDS):
     # `method` a Concept, `authors` a tuple of str, the others str
     provenance: dict[str, Any] = field(default_factory=dict)
@@ -84,9 +84,6 @@ class AssertionRecord:
 
     def one(self, name: str) -> Any:
         return self.fields.get(name)
-
-    def concepts(self, name: str) -> tuple[Concept, ...]:
-        return self.many(name)
 
 
 @dataclass

@@ -35,6 +35,7 @@ SOURCE_FIELDS: tuple[FieldSpec, ...] = (
     _f("text", "filename", True),
     _f("sha256", "sha256", True),
     _f("license", "iri", True),
+    _f("cycle", "year"),
     _f("note", "text"),
     # provenance of a published dataset (written by `kg import`; optional for curated texts)
     _f("method", "concept", scheme="method"),
@@ -52,7 +53,11 @@ COMMON_FIELDS: tuple[FieldSpec, ...] = (
     _f("id", "id", True),
     _f("kind", "kind", True),
     _f("evidence", "quote", True, many=True),
+    _f("cycle", "year"),
     _f("note", "text"),
+    # a drafted assertion (kg draft) until a curator accepts it by deleting `status`
+    _f("status", "status"),
+    _f("confidence", "confidence"),
     _f("support", "count"),
 )
 
@@ -131,6 +136,16 @@ KIND_FIELDS: dict[str, tuple[FieldSpec, ...]] = {
 KINDS: tuple[str, ...] = tuple(sorted(KIND_FIELDS))
 
 YEAR_MIN, YEAR_MAX = 1990, 2100
+
+
+def cycle_covers(edition: int) -> int:
+    """The year the reporting cycle of an annual report's `edition` covers: a TIP report
+    published in 2008 reports on 2007 (April 2007 to March 2008, roughly).
+
+    >>> cycle_covers(2008)
+    2007
+    """
+    return edition - 1
 
 
 def fields_of(kind: str) -> dict[str, FieldSpec]:

@@ -45,10 +45,24 @@ class KG(DefinedNamespace):
     TierPlacement: object
     Trend: object
     Measure: object
+    ReportingCycle: object
+    Comparison: object
 
     # every assertion
     evidence: object
     curatorNote: object
+    reportingCycle: object
+    edition: object
+
+    # comparisons of sources
+    claim: object
+    comparedWith: object
+    outcome: object
+    aspect: object
+    claimedValue: object
+    comparedValue: object
+    status: object
+    confidence: object
 
     # flows
     origin: object
@@ -211,13 +225,3 @@ def mint(kind: str, *parts: str) -> str:
     if not parts or any(not p or "/" in p or " " in p for p in parts):
         raise ValueError(f"cannot mint an IRI from {kind!r} {parts!r}")
     return ID + "/".join((kind, *parts))
-
-
-def concept_iri(scheme: str, notation: str) -> str:
-    """IRI of a controlled-value concept, e.g. `id/concept/purpose/forced_labor`."""
-    return mint("concept", scheme, notation)
-
-
-def scheme_iri(scheme: str) -> str:
-    """IRI of a concept scheme, e.g. `id/concept/purpose`."""
-    return mint("concept", scheme)

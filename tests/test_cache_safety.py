@@ -263,10 +263,12 @@ def _mutations(document: dict) -> list[tuple[str, dict]]:
     variant("parsed as int", lambda d: d.update(parsed=1))
     variant("unknown severity", lambda d: d.update(findings=[["fatal", "x", "m", None, None]]))
     variant("short location", lambda d: d["references"]["assertions"][0].__setitem__(2, ["a"]))
-    variant("claim as object", lambda d: d["claims"][0][0].__setitem__(0, {"py/object": "os"}))
+    variant("claim as object", lambda d: d["claims"][0].__setitem__(0, {"py/object": "os"}))
     variant("summary shape", lambda d: d.update(summary={"shared": []}))
     variant("texts as list", lambda d: d.update(texts=["a"]))
-    variant("deep claim", lambda d: d["claims"][0][0].__setitem__(0, [[[[[["x"]]]]]]))
+    variant("deep claim", lambda d: d["claims"][0].__setitem__(1, [[[[[["x"]]]]]]))
+    variant("short claim", lambda d: d["claims"][0].pop())
+    variant("period as text", lambda d: d["claims"][0].__setitem__(2, "2009"))
     return out
 
 

@@ -20,6 +20,7 @@ import networkx as nx
 import pytest
 from PIL import Image
 
+from kg.errors import UsageError
 from kg.flows import FlowRequest, answer, load_flow_data
 from kg.flows.analysis import (
     centrality_rows,
@@ -202,11 +203,12 @@ def test_the_law_enforcement_series(data: FlowData) -> None:
         ("convictions", "KAZ", 2007, 18, B), ("convictions", "MDA", 2008, 5, C)}
 
 
-def test_diff_by_year_matches_diff_by_source_here(data: FlowData) -> None:
-    by_year = answer("diff", FlowRequest(seeds_dir=FIXTURE_SEEDS, sources_dir=FIXTURE_SOURCES,
-                                         years=("2005", "2007")), data)
-    rows = {(c, w, i) for c, w, i in by_year[0].rows}
-    assert ("added", "place", "KOR") in rows and ("removed", "edge", "UZB → KAZ") in rows
+def test_diff_by_year_refuses_two_sources_as_a_change_over_time(data: FlowData) -> None:
+    # A's flows are of 2005 and B's of 2007: not one source's change over time
+    with pytest.raises(UsageError, match=r"the two sides come from different sources "
+                       r"\(2005: fx-monitor-2006; 2007: fx-review-2008\)"):
+        answer("diff", FlowRequest(seeds_dir=FIXTURE_SEEDS, sources_dir=FIXTURE_SOURCES,
+                                   years=("2005", "2007")), data)
 
 
 # --- graph files -----------------------------------------------------------------------

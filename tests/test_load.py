@@ -15,6 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import load_graph
+from kg.compare import COMPARISONS_GRAPH
 from kg.endpoint import Client, count_triples, query_endpoint
 from tests.conftest import FIXTURE_SEEDS, FIXTURE_SOURCES, run_kg
 from tests.servers import (
@@ -65,7 +66,8 @@ def test_load_counts_every_graph_and_answers_like_the_embedded_store(
     expected = _graph_counts(data)
     assert {g["graph"]: g["after"] for g in report["graphs"]} == expected
     assert {g["graph"]: g["triples"] for g in report["graphs"]} == expected
-    assert set(expected) == {GRAPH_A, GRAPH_B, GRAPH_C, ONTOLOGY}
+    # each source's graph, the ontology's, and the comparisons' (sources A and B meet)
+    assert set(expected) == {GRAPH_A, GRAPH_B, GRAPH_C, ONTOLOGY, COMPARISONS_GRAPH}
     assert report["method"] == "PUT"
     # every competency query answers on the server as on the embedded store
     assert QUERIES, "no competency queries in kg/queries"

@@ -47,7 +47,9 @@ def test_generated_corpus_validates_and_is_deterministic(tmp_path: Path) -> None
                                                       for p in other.rglob("*") if p.is_file())]
     result = run_kg("validate", "--seeds", str(a / "seeds"), "--sources", str(a / "sources"))
     assert result.returncode == 0, result.stderr
-    assert "500 assertions, 500 quotes checked, 0 errors, 0 warnings" in result.stdout
+    # the generated sources disagree on a few flows (one names a flow the other, which
+    # describes that country, leaves out): warned about, never errors (issue 13)
+    assert "500 assertions, 500 quotes checked, 0 errors, 5 warnings" in result.stdout
 
 
 def _files(root: Path) -> list[str]:

@@ -13,12 +13,14 @@ CREATE CONSTRAINT assertion_organization_iri IF NOT EXISTS FOR (n:Organization) 
 CREATE CONSTRAINT assertion_tierplacement_iri IF NOT EXISTS FOR (n:TierPlacement) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT assertion_traffickingflow_iri IF NOT EXISTS FOR (n:TraffickingFlow) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT assertion_trend_iri IF NOT EXISTS FOR (n:Trend) REQUIRE n.iri IS UNIQUE;
+CREATE CONSTRAINT comparison_iri IF NOT EXISTS FOR (n:Comparison) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT concept_iri IF NOT EXISTS FOR (n:Concept) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT conceptscheme_iri IF NOT EXISTS FOR (n:ConceptScheme) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT country_iri IF NOT EXISTS FOR (n:Country) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT flowleg_iri IF NOT EXISTS FOR (n:FlowLeg) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT place_iri IF NOT EXISTS FOR (n:Place) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT region_iri IF NOT EXISTS FOR (n:Region) REQUIRE n.iri IS UNIQUE;
+CREATE CONSTRAINT reportingcycle_iri IF NOT EXISTS FOR (n:ReportingCycle) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT source_iri IF NOT EXISTS FOR (n:Source) REQUIRE n.iri IS UNIQUE;
 CREATE CONSTRAINT year_iri IF NOT EXISTS FOR (n:Year) REQUIRE n.iri IS UNIQUE;
 
@@ -106,6 +108,14 @@ SET n.`curatorNote` = row.`curatorNote:string`,
     n.`label` = row.`label:string`;
 
 LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row
+WITH row WHERE row.`:LABEL` = 'Comparison'
+CREATE (n:Comparison {iri: row.`iri:ID`})
+SET n.`aspect` = row.`aspect:string`,
+    n.`claimedValue` = row.`claimedValue:string`,
+    n.`comparedValue` = row.`comparedValue:string`,
+    n.`label` = row.`label:string`;
+
+LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row
 WITH row WHERE row.`:LABEL` = 'Concept'
 CREATE (n:Concept {iri: row.`iri:ID`})
 SET n.`definition` = row.`definition:string`,
@@ -146,6 +156,12 @@ CREATE (n:Region {iri: row.`iri:ID`})
 SET n.`label` = row.`label:string`;
 
 LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row
+WITH row WHERE row.`:LABEL` = 'ReportingCycle'
+CREATE (n:ReportingCycle {iri: row.`iri:ID`})
+SET n.`edition` = row.`edition:string`,
+    n.`label` = row.`label:string`;
+
+LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row
 WITH row WHERE row.`:LABEL` = 'Source'
 CREATE (n:Source {iri: row.`iri:ID`})
 SET n.`curatorNote` = row.`curatorNote:string`,
@@ -178,9 +194,24 @@ MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:AREA]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'BROADER'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:BROADER]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'CLAIM'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:CLAIM]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'COMPARED_TO'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:COMPARED_TO]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'COMPARED_WITH'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:COMPARED_WITH]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'COUNTRY'
@@ -196,11 +227,6 @@ LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'DIRECTION'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:DIRECTION]->(b);
-
-LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
-WITH row WHERE row.`:TYPE` = 'EXTRACTION_METHOD'
-MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
-CREATE (a)-[:EXTRACTION_METHOD]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'HAS_TOP_CONCEPT'
@@ -243,6 +269,11 @@ MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:METRIC]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'NARROWER'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:NARROWER]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'ORG_TYPE'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:ORG_TYPE]->(b);
@@ -251,6 +282,11 @@ LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'ORIGIN'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:ORIGIN]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'OUTCOME'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:OUTCOME]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'PLACE'
@@ -273,6 +309,11 @@ MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:QUALIFIER]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'REPORTING_CYCLE'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:REPORTING_CYCLE]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'ROLE'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:ROLE]->(b);
@@ -281,6 +322,11 @@ LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'SECTOR'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:SECTOR]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'TEMPORAL'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:TEMPORAL]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'TIER'

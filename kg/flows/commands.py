@@ -12,7 +12,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from kg.concepts import default_ontology_dir, load_concepts
+from kg.concepts import ConceptSchemes, default_ontology_dir, load_concepts
 from kg.errors import UsageError
 from kg.flows.analysis import (
     centrality_rows,
@@ -24,7 +24,7 @@ from kg.flows.analysis import (
     scope_rows,
     scope_totals,
 )
-from kg.flows.network import FlowFilter, build_graph, select_flows, select_roles
+from kg.flows.network import FlowFilter, build_graph, flows_of, select_flows, select_roles
 from kg.flows.read import (
     Flow,
     Observation,
@@ -131,8 +131,18 @@ def resolve_filter(request: FlowRequest, data: FlowData | None = None,
                                  concepts.suggest(scheme, value))
     country = resolve_place_code(request.country, "--country") if request.country else None
     return FlowFilter(sources=frozenset(sources), years=tuple(parse_years(y) for y in years),
-                      purposes=frozenset(request.purposes),
-                      victim_groups=frozenset(request.victim_groups), country=country)
+                      purposes=_with_narrower(concepts, "purpose", request.purposes),
+                      victim_groups=_with_narrower(concepts, "victim_group",
+                                                   request.victim_groups),
+                      country=country)
+
+
+def _with_narrower(concepts: ConceptSchemes, scheme: str,
+                   values: tuple[str, ...]) -> frozenset[str]:
+    """The concepts asked for and every concept within them (`children` keeps the flows
+    of girls and of boys too): the same notion of "same" as `kg compare`."""
+    return frozenset(n for n in concepts.by_scheme.get(scheme, {})
+                     if any(concepts.within(scheme, n, v) for v in values))
 
 
 def check_request(request: FlowRequest) -> None:
@@ -196,16 +206,57 @@ def reach_table(graph: nx.DiGraph, place: str, direction: str) -> Table:
                  rows)
 
 
-def diff_table(before: nx.DiGraph, after: nx.DiGraph, names: tuple[str, str]) -> Table:
+def diff_table(before: nx.DiGraph, after: nx.DiGraph, names: tuple[str, str],
+               concepts: ConceptSchemes | None = None) -> Table:
+    """Places and edges added and removed; an edge on both sides is *kept* when its
+    purposes and victim groups are the same, else *changed*, with how (more specific:
+    girls where children were; more general; different)."""
     d = graph_diff(before, after)
     rows: list[tuple[str, str, str]] = []
     rows += [("added", "place", p) for p in d.places_added]
     rows += [("removed", "place", p) for p in d.places_removed]
     rows += [("added", "edge", f"{a} → {b}") for a, b in d.edges_added]
     rows += [("removed", "edge", f"{a} → {b}") for a, b in d.edges_removed]
-    rows += [("kept", "edge", f"{a} → {b}") for a, b in d.edges_kept]
+    for a, b in d.edges_kept:
+        changes = []
+        for aspect, scheme in (("purposes", "purpose"), ("victim_groups", "victim_group")):
+            old, new = before.edges[a, b][aspect], after.edges[a, b][aspect]
+            if set(old) != set(new):
+                how = _set_change(concepts, scheme, old, new)
+                changes.append(f"{aspect.replace('_', ' ')} {','.join(old) or '-'} → "
+                               f"{','.join(new) or '-'} ({how})")
+        rows.append(("changed", "edge", f"{a} → {b}: " + "; ".join(changes)) if changes
+                    else ("kept", "edge", f"{a} → {b}"))
     return Table("diff", f"From {names[0]} to {names[1]}", ("change", "what", "item"),
                  tuple(rows))
+
+
+def _set_change(concepts: ConceptSchemes | None, scheme: str, old: tuple[str, ...],
+                new: tuple[str, ...]) -> str:
+    """How a set of concepts changed: *more specific* when each new one lies within an
+    old one (and each old one holds a new one), *more general* the other way round, else
+    *different*.
+
+    >>> from kg.concepts import ConceptSchemes
+    >>> s = ConceptSchemes({}, {"victim_group": {"girls": frozenset({"children"})}})
+    >>> _set_change(s, "victim_group", ("children", "women"), ("girls", "women"))
+    'more specific'
+    >>> _set_change(s, "victim_group", ("girls",), ("children",))
+    'more general'
+    >>> _set_change(s, "victim_group", ("men",), ("children",))
+    'different'
+    """
+    def refines(narrow: tuple[str, ...], broad: tuple[str, ...]) -> bool:
+        if concepts is None or not narrow or not broad:
+            return False
+        return (all(any(concepts.within(scheme, n, b) for b in broad) for n in narrow)
+                and all(any(concepts.within(scheme, n, b) for n in narrow) for b in broad))
+
+    if refines(new, old):
+        return "more specific"
+    if refines(old, new):
+        return "more general"
+    return "different"
 
 
 def regions_tables(graph: nx.DiGraph) -> list[Table]:
@@ -250,6 +301,25 @@ def _diff_sides(request: FlowRequest) -> tuple[tuple[tuple[str, ...], tuple[str,
                      "or --year twice")
 
 
+def _year_sides(before: nx.DiGraph, after: nx.DiGraph,
+                names: tuple[str, str]) -> tuple[str, str]:
+    """The two sides of a diff by year, each naming its sources; refused when the sides
+    come from different sources: the diff would then show how two sources differ (or
+    how they date one reporting cycle) as a change over time."""
+    sources = [sorted({f.source for f in flows_of(g)}) for g in (before, after)]
+    if sources[0] and sources[1] and sources[0] != sources[1]:
+        told = "; ".join(f"{name}: {', '.join(s)}" for name, s in zip(names, sources,
+                                                                         strict=True))
+        raise UsageError(
+            f"diff {names[0]} → {names[1]}: the two sides come from different sources "
+            f"({told}); the diff would show how the sources differ as a change over time",
+            "add --source ID to follow one source from year to year, or compare the "
+            "sources with `kg compare` (which lines up their reporting cycles)")
+    shown = [f"{name} ({', '.join(s) or 'no flows'})"
+             for name, s in zip(names, sources, strict=True)]
+    return shown[0], shown[1]
+
+
 def answer(command: str, request: FlowRequest, data: FlowData | None = None) -> list[Table]:
     """The tables that answer `kg flows COMMAND` (see `COMMANDS`)."""
     if command not in COMMANDS:
@@ -263,7 +333,10 @@ def answer(command: str, request: FlowRequest, data: FlowData | None = None) -> 
         before = flow_graph(data, resolve_filter(request, data, src_a, years_a))
         after = flow_graph(data, resolve_filter(request, data, src_b, years_b))
         names = (" ".join((*src_a, *years_a)) or "all", " ".join((*src_b, *years_b)) or "all")
-        return [diff_table(before, after, names)]
+        if years_a != years_b:
+            names = _year_sides(before, after, names)
+        onto = Path(request.ontology_dir) if request.ontology_dir else default_ontology_dir()
+        return [diff_table(before, after, names, load_concepts(onto.resolve()))]
     graph = flow_graph(data, resolve_filter(request, data))
     if command == "summary":
         return [summary_table(graph)]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from kg.concepts import default_ontology_dir, load_concepts
 from kg.export import write_files
 from kg.flows.analysis import centrality_rows
 from kg.flows.commands import (
@@ -144,9 +145,10 @@ def markdown_report(graph: nx.DiGraph, data: FlowData, digests: dict[str, str]) 
         for before, after in itertools.pairwise(data.source_ids):
             table = diff_table(flow_graph(data, FlowFilter(sources=frozenset([before]))),
                                flow_graph(data, FlowFilter(sources=frozenset([after]))),
-                               (before, after))
+                               (before, after), load_concepts(default_ontology_dir()))
             changed = tuple(row for row in table.rows if row[0] != "kept")
-            out += [f"From `{before}` to `{after}` (edges both state are left out):", "",
+            out += [f"From `{before}` to `{after}` (edges both state alike are left out; "
+                    "changed: the same edge with other purposes or victim groups):", "",
                     render_markdown(replace(table, rows=changed))]
     observations = _series_observations(data)
     if observations:
