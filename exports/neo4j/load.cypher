@@ -229,6 +229,11 @@ MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:DIRECTION]->(b);
 
 LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
+WITH row WHERE row.`:TYPE` = 'EXTRACTION_METHOD'
+MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
+CREATE (a)-[:EXTRACTION_METHOD]->(b);
+
+LOAD CSV WITH HEADERS FROM 'file:///relationships.csv' AS row
 WITH row WHERE row.`:TYPE` = 'HAS_TOP_CONCEPT'
 MATCH (a {iri: row.`:START_ID`}), (b {iri: row.`:END_ID`})
 CREATE (a)-[:HAS_TOP_CONCEPT]->(b);
