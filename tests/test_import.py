@@ -54,7 +54,6 @@ def test_import_edgelists_cleans_and_reports_every_rule(tmp_path: Path) -> None:
     assert source["method"] == "automatic_extraction"
     assert source["commit"] == "a9a70f28b6be41b18d03a2486a4edb2dd9e5a734"
     assert source["derived_from"] == "Trafficking in Persons Report 2006"
-    assert source["cycle"] == 2006  # the report edition, for comparisons with curated flows
     flows = _assertions(out / "cib117-edgelist-2006.yaml")
     # duplicate rows collapsed, the count kept as support
     assert flows["cib117-2006-kaz-rus"]["support"] == 3
