@@ -275,7 +275,7 @@ class _Site:
             "distribution": [{"@type": "DataDownload", "name": d.name,
                               "encodingFormat": d.media_type,
                               "contentUrl": f"{ID[:-3]}exports/{d.name}",
-                              "contentSize": str(d.size), "sha256": d.sha256}
+                              "contentSize": str(d.size)}
                              for d in downloads]}
         jsonld = {k: v for k, v in jsonld.items() if v is not None}
         self.page("index.html", title, "".join(body), jsonld)
