@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="output format (default: text)")
     p.set_defaults(run=_load)
 
+    p = sub.add_parser("site", help="write a static website of the built graph (offline)")
+    p.add_argument("--exports", default="exports", metavar="DIR",
+                   help="the built exports to read (default: exports)")
+    p.add_argument("--out", default="site", metavar="DIR",
+                   help="output directory (default: site)")
+    p.set_defaults(run=_site)
+
     p = sub.add_parser("serve", help="a local read-only SPARQL endpoint over the built graph")
     p.add_argument("--data", default="exports/tip-kg.nq", metavar="FILE",
                    help="the graph to serve (default: exports/tip-kg.nq)")
@@ -390,6 +397,14 @@ class _ProgressBar:
     def close(self) -> None:
         if self.shown >= 0:
             self.stream.write("\r" + " " * (self.width + 40) + "\r")  # type: ignore[attr-defined]
+
+
+def _site(args: argparse.Namespace) -> int:
+    from kg.site import build_site
+
+    written = build_site(args.exports, args.out)
+    print(f"wrote {len(written)} files to {args.out}/ (open {args.out}/index.html)")
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
