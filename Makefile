@@ -22,6 +22,7 @@ build: $(VENV)/.installed
 
 test: $(VENV)/.installed virtuoso
 	$(BIN)/ruff check kg tests $(wildcard benchmarks)
+	$(BIN)/ruff format --check kg tests $(wildcard benchmarks)
 	@# the real seeds as a release takes them: every quote checked against its text
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	  { $(BIN)/kg build --strict --out "$$tmp/exports" >"$$tmp/log" 2>&1 || \

@@ -51,8 +51,9 @@ def floor(seeds: Path, out: Path) -> None:
             gc.disable()
             doc = _load(path, yaml.CSafeLoader)
             gc.enable()
-            handle.writelines(f"<{s}> <{p}> {json.dumps(o, ensure_ascii=False)} .\n"
-                              for _, s, p, o in _facts(doc))
+            handle.writelines(
+                f"<{s}> <{p}> {json.dumps(o, ensure_ascii=False)} .\n" for _, s, p, o in _facts(doc)
+            )
 
 
 def plain_rdflib(seeds: Path, out: Path) -> None:

@@ -32,8 +32,14 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 SIZES = {"1k": (4, 5), "10k": (20, 10), "100k": (80, 25), "250k": (200, 25)}
-TARGETS = {"build_vs_floor": 2.5, "rdflib_vs_build": 10.0, "one_file_rebuild_s": 2.0,
-           "peak_mb": 1500.0, "query_ms": 100.0, "per_assertion_growth": 1.5}
+TARGETS = {
+    "build_vs_floor": 2.5,
+    "rdflib_vs_build": 10.0,
+    "one_file_rebuild_s": 2.0,
+    "peak_mb": 1500.0,
+    "query_ms": 100.0,
+    "per_assertion_growth": 1.5,
+}
 
 
 def _tree_rss(pid: int) -> int:
@@ -92,10 +98,13 @@ def measure(label: str, runs: int, args: list[str], before: object = None) -> di
         seconds, peak = run(args)
         times.append(seconds)
         peaks.append(peak)
-    result = {"median_s": round(statistics.median(times), 3), "runs": runs,
-              "all_s": [round(t, 3) for t in times], "peak_mb": round(max(peaks), 1)}
-    print(f"  {label:<22} {result['median_s']:>9.2f} s  {result['peak_mb']:>8.0f} MB",
-          flush=True)
+    result = {
+        "median_s": round(statistics.median(times), 3),
+        "runs": runs,
+        "all_s": [round(t, 3) for t in times],
+        "peak_mb": round(max(peaks), 1),
+    }
+    print(f"  {label:<22} {result['median_s']:>9.2f} s  {result['peak_mb']:>8.0f} MB", flush=True)
     return result
 
 
@@ -127,8 +136,13 @@ def time_queries(nquads: Path, runs: int) -> dict[str, dict[str, float]]:
         text = path.read_text(encoding="utf-8")
         if path.stem in BOUND_EXAMPLES:
             name, iri = BOUND_EXAMPLES[path.stem]
-            cases.append((f"{path.stem}?{name}={iri.rsplit('/', 1)[-1]}", text,
-                          {ox.Variable(name): ox.NamedNode(iri)}))
+            cases.append(
+                (
+                    f"{path.stem}?{name}={iri.rsplit('/', 1)[-1]}",
+                    text,
+                    {ox.Variable(name): ox.NamedNode(iri)},
+                )
+            )
         cases.append((path.stem, text, None))
     out = {}
     for label, text, bindings in cases:
@@ -139,8 +153,7 @@ def time_queries(nquads: Path, runs: int) -> dict[str, dict[str, float]]:
             rows = len(list(result)) if not isinstance(result, bool) else 1
             times.append((time.perf_counter() - started) * 1000)
         out[label] = {"median_ms": round(statistics.median(times), 2), "rows": rows}
-        print(f"  query {label:<16} {out[label]['median_ms']:>9.2f} ms  ({rows} rows)",
-              flush=True)
+        print(f"  query {label:<16} {out[label]['median_ms']:>9.2f} ms  ({rows} rows)", flush=True)
     return out
 
 
@@ -148,9 +161,21 @@ def bench_size(name: str, work: Path, runs: int, seed: int) -> dict[str, object]
     countries, years = SIZES[name]
     corpus = work / name
     if not (corpus / "seeds").is_dir():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--countries",
-                        str(countries), "--years", str(years), "--seed", str(seed),
-                        str(corpus)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                str(HERE / "generate.py"),
+                "--countries",
+                str(countries),
+                "--years",
+                str(years),
+                "--seed",
+                str(seed),
+                str(corpus),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
     seeds, sources, out = corpus / "seeds", corpus / "sources", corpus / "exports"
     cache = corpus / ".kg-cache"
     os.environ["KG_CACHE_DIR"] = str(cache)  # the kg runs below keep their cache beside the corpus
@@ -173,27 +198,39 @@ def bench_size(name: str, work: Path, runs: int, seed: int) -> dict[str, object]
     n = countries * years * 50
     print(f"{name}: {n} assertions, {countries * years} files", flush=True)
     result: dict[str, object] = {"assertions": n, "files": countries * years}
-    result["floor"] = measure("floor (libyaml + nt)", heavy,
-                              [sys.executable, str(HERE / "baselines.py"), "floor",
-                               str(seeds), str(work / "floor.nt")])
-    result["validate"] = measure("kg validate", heavy, [*kg, "validate", *common],
-                                 before=clean)
-    result["build"] = measure("kg build", heavy,
-                              [*kg, "build", *common, "--out", str(out)], before=clean)
-    result["rebuild_no_change"] = measure("rebuild, no change", runs,
-                                          [*kg, "build", *common, "--out", str(out)])
-    result["rebuild_one_file"] = measure("rebuild, one file", runs,
-                                         [*kg, "build", *common, "--out", str(out)],
-                                         before=touch_one)
+    result["floor"] = measure(
+        "floor (libyaml + nt)",
+        heavy,
+        [sys.executable, str(HERE / "baselines.py"), "floor", str(seeds), str(work / "floor.nt")],
+    )
+    result["validate"] = measure("kg validate", heavy, [*kg, "validate", *common], before=clean)
+    result["build"] = measure(
+        "kg build", heavy, [*kg, "build", *common, "--out", str(out)], before=clean
+    )
+    result["rebuild_no_change"] = measure(
+        "rebuild, no change", runs, [*kg, "build", *common, "--out", str(out)]
+    )
+    result["rebuild_one_file"] = measure(
+        "rebuild, one file", runs, [*kg, "build", *common, "--out", str(out)], before=touch_one
+    )
     result["queries"] = time_queries(out / "tip-kg.nq", 3 if heavy == 1 else max(runs, 5))
     # `kg flows` as a user runs it: the graph loaded from the (warm) cache, then networkx;
     # at 250k this is the 200-country graph
-    result["flows_centrality"] = measure("kg flows centrality", heavy,
-                                         [*kg, "flows", "centrality", *common])
+    result["flows_centrality"] = measure(
+        "kg flows centrality", heavy, [*kg, "flows", "centrality", *common]
+    )
     if name != "250k" or os.environ.get("BENCH_RDFLIB_250K"):
-        result["rdflib"] = measure("plain rdflib", 1,
-                                   [sys.executable, str(HERE / "baselines.py"), "rdflib",
-                                    str(seeds), str(work / "rdflib-out")])
+        result["rdflib"] = measure(
+            "plain rdflib",
+            1,
+            [
+                sys.executable,
+                str(HERE / "baselines.py"),
+                "rdflib",
+                str(seeds),
+                str(work / "rdflib-out"),
+            ],
+        )
     build_s = result["build"]["median_s"]  # type: ignore[index]
     result["build_vs_floor"] = round(build_s / result["floor"]["median_s"], 2)  # type: ignore[index]
     if "rdflib" in result:
@@ -209,27 +246,38 @@ def table(results: dict[str, dict[str, object]]) -> str:
         r = results[size].get(key)
         return f"{r['median_s']:.2f} s / {r['peak_mb']:.0f} MB" if isinstance(r, dict) else "-"
 
-    for key, label in (("floor", "floor: libyaml + N-Triples"), ("validate", "kg validate"),
-                       ("build", "kg build (all exports)"),
-                       ("rebuild_no_change", "rebuild, no change"),
-                       ("rebuild_one_file", "rebuild, one file changed"),
-                       ("rdflib", "plain rdflib path"),
-                       ("flows_centrality", "kg flows centrality")):
+    for key, label in (
+        ("floor", "floor: libyaml + N-Triples"),
+        ("validate", "kg validate"),
+        ("build", "kg build (all exports)"),
+        ("rebuild_no_change", "rebuild, no change"),
+        ("rebuild_one_file", "rebuild, one file changed"),
+        ("rdflib", "plain rdflib path"),
+        ("flows_centrality", "kg flows centrality"),
+    ):
         rows.append((label, *(cell(s, key) for s in results)))
-    rows.append(("build / floor", *(str(results[s].get("build_vs_floor", "-"))
-                                    for s in results)))
-    rows.append(("rdflib / build", *(str(results[s].get("rdflib_vs_build", "-"))
-                                     for s in results)))
-    rows.append(("build µs per assertion", *(str(results[s]["build_us_per_assertion"])
-                                             for s in results)))
+    rows.append(("build / floor", *(str(results[s].get("build_vs_floor", "-")) for s in results)))
+    rows.append(("rdflib / build", *(str(results[s].get("rdflib_vs_build", "-")) for s in results)))
+    rows.append(
+        ("build µs per assertion", *(str(results[s]["build_us_per_assertion"]) for s in results))
+    )
     names = sorted({q for r in results.values() for q in r.get("queries", {})})  # type: ignore[union-attr]
     for q in names:
-        rows.append((f"query {q}", *(
-            f"{results[s]['queries'][q]['median_ms']:.1f} ms"  # type: ignore[index]
-            if q in results[s].get("queries", {}) else "-" for s in results)))  # type: ignore[operator]
+        rows.append(
+            (
+                f"query {q}",
+                *(
+                    f"{results[s]['queries'][q]['median_ms']:.1f} ms"  # type: ignore[index]
+                    if q in results[s].get("queries", {})
+                    else "-"
+                    for s in results
+                ),
+            )
+        )  # type: ignore[operator]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |"
-             for r in rows]
+    lines = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in rows
+    ]
     lines.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
     return "\n".join(lines)
 
@@ -244,24 +292,32 @@ def verdicts(results: dict[str, dict[str, object]]) -> list[str]:
         out.append(f"{'met   ' if ok else 'MISSED'} {what}: {detail}")
 
     ratio = r["build_vs_floor"]
-    say(f"kg build <= {TARGETS['build_vs_floor']}x floor at {size}",
-        ratio <= TARGETS["build_vs_floor"], f"{ratio}x")  # type: ignore[operator]
+    say(
+        f"kg build <= {TARGETS['build_vs_floor']}x floor at {size}",
+        ratio <= TARGETS["build_vs_floor"],
+        f"{ratio}x",
+    )  # type: ignore[operator]
     # the plain rdflib path is skipped at 250k unless asked (most of an hour): judge it at
     # the largest size where it ran
     ran = [name for name in results if "rdflib_vs_build" in results[name]]
     if ran:
         at = ran[-1]
         ratio_rdflib = results[at]["rdflib_vs_build"]
-        say(f"kg build >= {TARGETS['rdflib_vs_build']}x faster than rdflib at {at}"
+        say(
+            f"kg build >= {TARGETS['rdflib_vs_build']}x faster than rdflib at {at}"
             + ("" if at == size else " (largest size it ran at)"),
             ratio_rdflib >= TARGETS["rdflib_vs_build"],  # type: ignore[operator]
-            f"{ratio_rdflib}x")
+            f"{ratio_rdflib}x",
+        )
     one = r["rebuild_one_file"]["median_s"]  # type: ignore[index]
     say(f"one-file rebuild < 2 s at {size}", one < TARGETS["one_file_rebuild_s"], f"{one} s")
     peak = r["build"]["peak_mb"]  # type: ignore[index]
     say(f"peak memory of kg build < 1.5 GB at {size}", peak < TARGETS["peak_mb"], f"{peak} MB")
-    slow = {q: v["median_ms"] for q, v in r.get("queries", {}).items()  # type: ignore[union-attr]
-            if v["median_ms"] >= TARGETS["query_ms"]}
+    slow = {
+        q: v["median_ms"]
+        for q, v in r.get("queries", {}).items()  # type: ignore[union-attr]
+        if v["median_ms"] >= TARGETS["query_ms"]
+    }
     say(f"every query median < 100 ms at {size}", not slow, str(slow or "all under"))
     if "10k" in results and size != "10k":
         growth = r["build_us_per_assertion"] / results["10k"]["build_us_per_assertion"]  # type: ignore[operator]
@@ -275,14 +331,24 @@ def main() -> int:
     parser.add_argument("--sizes", help="comma-separated sizes, e.g. 1k,10k")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, default=ROOT / ".bench",
-                        help="where corpora and outputs go (default .bench/)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=ROOT / ".bench",
+        help="where corpora and outputs go (default .bench/)",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
-    parser.add_argument("--add", action="store_true",
-                        help="keep the sizes already in --out and add these (e.g. 250k later)")
+    parser.add_argument(
+        "--add",
+        action="store_true",
+        help="keep the sizes already in --out and add these (e.g. 250k later)",
+    )
     args = parser.parse_args()
-    sizes = (args.sizes.split(",") if args.sizes
-             else ["1k", "10k", "100k", *(["250k"] if args.large else [])])
+    sizes = (
+        args.sizes.split(",")
+        if args.sizes
+        else ["1k", "10k", "100k", *(["250k"] if args.large else [])]
+    )
     args.work.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict[str, object]] = {}
     if args.add and args.out.is_file():
@@ -295,11 +361,17 @@ def main() -> int:
     print()
     lines = verdicts(results)
     print("\n".join(lines))
-    document = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                            "platform": platform.platform()},
-                "targets": TARGETS, "results": results, "verdicts": lines,
-                "flows": "measured by `make bench-flows` (benchmarks/bench_flows.py) "
-                         "where it exists"}
+    document = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "targets": TARGETS,
+        "results": results,
+        "verdicts": lines,
+        "flows": "measured by `make bench-flows` (benchmarks/bench_flows.py) where it exists",
+    }
     args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {args.out}")
     return 0

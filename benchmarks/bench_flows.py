@@ -38,10 +38,16 @@ def synthetic_flows(countries: int, flows: int, seed: int = 7) -> list[Flow]:
     out = []
     for i in range(flows):
         route = rng.sample(codes, rng.choice((2, 2, 2, 3, 3, 4)))
-        out.append(Flow(route=tuple(route), assertion=f"a{i // 3}", source=f"s{i % 5}",
-                        purposes=tuple(sorted(rng.sample(PURPOSES, rng.randint(1, 2)))),
-                        victim_groups=tuple(sorted(rng.sample(GROUPS, rng.randint(1, 3)))),
-                        years=(rng.randint(2000, 2023),)))
+        out.append(
+            Flow(
+                route=tuple(route),
+                assertion=f"a{i // 3}",
+                source=f"s{i % 5}",
+                purposes=tuple(sorted(rng.sample(PURPOSES, rng.randint(1, 2)))),
+                victim_groups=tuple(sorted(rng.sample(GROUPS, rng.randint(1, 3)))),
+                years=(rng.randint(2000, 2023),),
+            )
+        )
     return out
 
 
@@ -57,12 +63,17 @@ def main() -> None:
     parser.add_argument("--countries", type=int, default=200)
     parser.add_argument("--flows", type=int, default=3000)
     args = parser.parse_args()
-    flows = timed(f"synthesise {args.flows} flows", lambda: synthetic_flows(args.countries,
-                                                                           args.flows))
+    flows = timed(
+        f"synthesise {args.flows} flows", lambda: synthetic_flows(args.countries, args.flows)
+    )
     graph = timed("build the graph", lambda: build_graph(flows))
     print(f"  {graph.number_of_nodes()} places, {graph.number_of_edges()} edges")
-    timed("filter (one source, 2005-2015)", lambda: build_graph(select_flows(
-        flows, FlowFilter(sources=frozenset({"s1"}), years=((2005, 2015),)))))
+    timed(
+        "filter (one source, 2005-2015)",
+        lambda: build_graph(
+            select_flows(flows, FlowFilter(sources=frozenset({"s1"}), years=((2005, 2015),)))
+        ),
+    )
     timed("roles", lambda: role_rows(graph))
     timed("centrality (betweenness)", lambda: centrality_rows(graph))
     timed("summary (reciprocity, components)", lambda: network_summary(graph))

@@ -78,8 +78,15 @@ def _names(places: list[Place]) -> str:
 
 
 class _Writer:
-    def __init__(self, rng: random.Random, concepts: ConceptSchemes, country: Place,
-                 year: int, partners: list[Place], source_id: str) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        concepts: ConceptSchemes,
+        country: Place,
+        year: int,
+        partners: list[Place],
+        source_id: str,
+    ) -> None:
         self.rng = rng
         self.concepts = concepts
         self.country = country
@@ -114,20 +121,29 @@ class _Writer:
     # -- one assertion per kind -----------------------------------------------------
     def tier_placement(self, i: int) -> None:
         tier = self.rng.choice(["tier_1", "tier_2", "tier_2", "tier_2_watch_list", "tier_3"])
-        self.assertion("tier_placement", [f"country: {self.country.code}", f"year: {self.year}",
-                                          f"tier: {tier}"],
-                       f"{self.country.label} is placed on {self.label('tier', tier)} in the "
-                       f"{self.year} report.")
+        self.assertion(
+            "tier_placement",
+            [f"country: {self.country.code}", f"year: {self.year}", f"tier: {tier}"],
+            f"{self.country.label} is placed on {self.label('tier', tier)} in the "
+            f"{self.year} report.",
+        )
 
     def country_role(self, i: int) -> None:
-        roles = sorted(self.rng.sample(["source", "transit", "destination"],
-                                       self.rng.randint(1, 3)))
+        roles = sorted(
+            self.rng.sample(["source", "transit", "destination"], self.rng.randint(1, 3))
+        )
         purposes = self.pick("purpose", 2)
-        self.assertion("country_role", [
-            f"country: {self.country.code}", f"role: {_list(roles)}",
-            f"year: {self.data_year}", f"purpose: {_list(purposes)}"],
+        self.assertion(
+            "country_role",
+            [
+                f"country: {self.country.code}",
+                f"role: {_list(roles)}",
+                f"year: {self.data_year}",
+                f"purpose: {_list(purposes)}",
+            ],
             f"{self.country.label} is a {', '.join(roles)} country for people subjected to "
-            f"{' and '.join(self.label('purpose', p) for p in purposes)}.")
+            f"{' and '.join(self.label('purpose', p) for p in purposes)}.",
+        )
 
     def flow(self, i: int) -> None:
         rng = self.rng
@@ -135,12 +151,20 @@ class _Writer:
         purpose = self.pick("purpose")
         fields: list[str]
         if i == 0:  # one internal flow per narrative
-            fields = [f"origin: {self.country.code}", f"destination: {self.country.code}",
-                      "internal: true", f"purpose: {_list(purpose)}",
-                      f"victim_group: {_list(groups)}", f"year: {self.data_year}"]
-            self.assertion("flow", fields,
-                           f"Within {self.country.label}, {' and '.join(groups)} are exploited "
-                           f"for {self.label('purpose', purpose[0])} (case {i}).")
+            fields = [
+                f"origin: {self.country.code}",
+                f"destination: {self.country.code}",
+                "internal: true",
+                f"purpose: {_list(purpose)}",
+                f"victim_group: {_list(groups)}",
+                f"year: {self.data_year}",
+            ]
+            self.assertion(
+                "flow",
+                fields,
+                f"Within {self.country.label}, {' and '.join(groups)} are exploited "
+                f"for {self.label('purpose', purpose[0])} (case {i}).",
+            )
             return
         outbound = i % 2 == 1
         others = rng.sample(self.partners, 4)
@@ -148,16 +172,21 @@ class _Writer:
             origins, destinations = [self.country], others[: rng.randint(1, 3)]
         else:
             origins, destinations = others[: rng.randint(1, 2)], [self.country]
-        transit = [] if rng.random() < 0.6 else [p for p in others[3:]
-                                                 if p not in origins and p not in destinations]
+        transit = (
+            []
+            if rng.random() < 0.6
+            else [p for p in others[3:] if p not in origins and p not in destinations]
+        )
         fields = [f"origin: {_list([p.code for p in origins])}"]
         if transit:
             fields.append(f"transit: {_list([p.code for p in transit])}")
         fields.append(f"destination: {_list([p.code for p in destinations])}")
         fields.append(f"purpose: {_list(purpose)}")
-        sentence = (f"{' and '.join(groups).capitalize()} from {_names(origins)} are trafficked "
-                    + (f"through {_names(transit)} " if transit else "")
-                    + f"to {_names(destinations)} for {self.label('purpose', purpose[0])}")
+        sentence = (
+            f"{' and '.join(groups).capitalize()} from {_names(origins)} are trafficked "
+            + (f"through {_names(transit)} " if transit else "")
+            + f"to {_names(destinations)} for {self.label('purpose', purpose[0])}"
+        )
         if purpose[0] == "forced_labor":
             sector = self.pick("sector")
             fields.append(f"sector: {_list(sector)}")
@@ -170,8 +199,12 @@ class _Writer:
         metrics = [m for m in self.notations("metric") if m != "officials_sentenced"]
         metric = metrics[i % len(metrics)]
         value = rng.randint(0, 5000)
-        fields = [f"country: {self.country.code}", f"year: {self.data_year}",
-                  f"metric: {metric}", f"value: {value}"]
+        fields = [
+            f"country: {self.country.code}",
+            f"year: {self.data_year}",
+            f"metric: {metric}",
+            f"value: {value}",
+        ]
         words = f"{value}"
         if metric in _FUNDING:
             fields.append("currency: USD")
@@ -188,22 +221,32 @@ class _Writer:
             group = self.pick("victim_group")
             fields.append(f"victim_group: {_list(group)}")
             words += f" {group[0]}"
-        self.assertion("indicator", fields,
-                       f"In {self.data_year} the authorities of {self.country.label} reported "
-                       f"{words} for {self.label('metric', metric).lower()}.")
+        self.assertion(
+            "indicator",
+            fields,
+            f"In {self.data_year} the authorities of {self.country.label} reported "
+            f"{words} for {self.label('metric', metric).lower()}.",
+        )
 
     def trend(self, i: int) -> None:
         metric = ("investigations", "prosecutions", "convictions", "victims_identified")[i % 4]
         direction = self.rng.choice(["increase", "decrease", "no_change"])
-        fields = [f"country: {self.country.code}", f"year: {self.data_year}",
-                  f"metric: {metric}", f"direction: {direction}",
-                  f"compared_to: {self.data_year - 1}"]
+        fields = [
+            f"country: {self.country.code}",
+            f"year: {self.data_year}",
+            f"metric: {metric}",
+            f"direction: {direction}",
+            f"compared_to: {self.data_year - 1}",
+        ]
         if direction != "no_change" and self.rng.random() < 0.5:
             fields.append("qualifier: " + self.rng.choice(["slight", "significant"]))
-        self.assertion("trend", fields,
-                       f"{self.label('metric', metric)} in {self.country.label} showed "
-                       f"{self.label('direction', direction).lower()} in {self.data_year} "
-                       f"compared with {self.data_year - 1}.")
+        self.assertion(
+            "trend",
+            fields,
+            f"{self.label('metric', metric)} in {self.country.label} showed "
+            f"{self.label('direction', direction).lower()} in {self.data_year} "
+            f"compared with {self.data_year - 1}.",
+        )
 
     def law_article(self, i: int) -> None:
         articles = [str(100 + 10 * i + k) for k in range(self.rng.randint(1, 2))]
@@ -211,23 +254,35 @@ class _Writer:
         # narratives of one country agree (no `sources-disagree` warnings at scale).
         penalty = random.Random(f"{self.country.code}/{i}").choice([5, 8, 10, 15, 20])
         prohibits = self.pick("purpose", 2)
-        self.assertion("law_article", [
-            f"jurisdiction: {self.country.code}", "code: Penal Code",
-            f"article: {_list([_q(a) for a in articles])}",
-            f"prohibits: {_list(prohibits)}", f"max_penalty_years: {penalty}",
-            f"year: {self.data_year}"],
+        self.assertion(
+            "law_article",
+            [
+                f"jurisdiction: {self.country.code}",
+                "code: Penal Code",
+                f"article: {_list([_q(a) for a in articles])}",
+                f"prohibits: {_list(prohibits)}",
+                f"max_penalty_years: {penalty}",
+                f"year: {self.data_year}",
+            ],
             f"Articles {' and '.join(articles)} of the Penal Code of {self.country.label} "
-            f"prohibit trafficking, with penalties of up to {penalty} years.")
+            f"prohibit trafficking, with penalties of up to {penalty} years.",
+        )
 
     def legal_instrument(self, i: int) -> None:
         kind = self.pick("instrument_type")[0]
         month = self.rng.randint(1, 12)
         title = f"{self.label('instrument_type', kind)} No. {self.year}-{i + 1}"
-        self.assertion("legal_instrument", [
-            f"jurisdiction: {self.country.code}", f"instrument_type: {kind}",
-            f"title: {_q(title)}", f"date: {self.data_year}-{month:02d}",
-            f"description: {_q('Synthetic instrument on trafficking in persons.')}"],
-            f"In {self.data_year} {self.country.label} adopted the {title}.")
+        self.assertion(
+            "legal_instrument",
+            [
+                f"jurisdiction: {self.country.code}",
+                f"instrument_type: {kind}",
+                f"title: {_q(title)}",
+                f"date: {self.data_year}-{month:02d}",
+                f"description: {_q('Synthetic instrument on trafficking in persons.')}",
+            ],
+            f"In {self.data_year} {self.country.label} adopted the {title}.",
+        )
 
     def organization(self, i: int) -> None:
         org_type = self.notations("org_type")[(i + self.year) % len(self.notations("org_type"))]
@@ -235,26 +290,43 @@ class _Writer:
         fields = [f"name: {_q(name)}", f"org_type: {org_type}", f"country: {self.country.code}"]
         if i % 2 == 0:
             fields.append(f"place: {_q(self.rng.choice(_CITIES))}")
-        self.orgs.append(self.assertion("organization", fields,
-                                        f"The {name} worked on trafficking cases in "
-                                        f"{self.data_year} ({i})."))
+        self.orgs.append(
+            self.assertion(
+                "organization",
+                fields,
+                f"The {name} worked on trafficking cases in {self.data_year} ({i}).",
+            )
+        )
 
     def measure(self, i: int) -> None:
         area = self.notations("area")[i % len(self.notations("area"))]
         description = f"Synthetic {area.replace('_', ' ')} measure {i + 1}."
-        fields = [f"country: {self.country.code}", f"year: {self.data_year}", f"area: {area}",
-                  f"description: {_q(description)}"]
+        fields = [
+            f"country: {self.country.code}",
+            f"year: {self.data_year}",
+            f"area: {area}",
+            f"description: {_q(description)}",
+        ]
         if self.orgs and i % 2 == 0:
             fields.append(f"actor: {_list(self.rng.sample(self.orgs, 1))}")
         if i % 4 == 1:
             fields.append(f"place: {_q(self.rng.choice(_CITIES))}")
-        self.assertion("measure", fields,
-                       f"During {self.data_year} the government of {self.country.label} took "
-                       f"{area.replace('_', ' ')} step number {i + 1}.")
+        self.assertion(
+            "measure",
+            fields,
+            f"During {self.data_year} the government of {self.country.label} took "
+            f"{area.replace('_', ' ')} step number {i + 1}.",
+        )
 
 
-def narrative(seed: int, country: Place, year: int, concepts: ConceptSchemes,
-              countries: list[Place], per_file: int = PER_FILE) -> tuple[str, str, bytes]:
+def narrative(
+    seed: int,
+    country: Place,
+    year: int,
+    concepts: ConceptSchemes,
+    countries: list[Place],
+    per_file: int = PER_FILE,
+) -> tuple[str, str, bytes]:
     """(source id, seed YAML, source text) of one country and report year."""
     rng = random.Random(f"{seed}/{country.code}/{year}")
     sid = f"tip-{year}-{country.code.lower()}"
@@ -267,9 +339,12 @@ def narrative(seed: int, country: Place, year: int, concepts: ConceptSchemes,
         getattr(writer, kind)(done.get(kind, 0))
         done[kind] = done.get(kind, 0) + 1
     sentences = writer.out.sentences
-    paragraphs = [" ".join(sentences[i:i + 6]) for i in range(0, len(sentences), 6)]
-    text = (f"Synthetic Trafficking in Persons Report {year}: {country.label}\n\n"
-            + "\n\n".join(paragraphs) + "\n").encode()
+    paragraphs = [" ".join(sentences[i : i + 6]) for i in range(0, len(sentences), 6)]
+    text = (
+        f"Synthetic Trafficking in Persons Report {year}: {country.label}\n\n"
+        + "\n\n".join(paragraphs)
+        + "\n"
+    ).encode()
     digest = hashlib.sha256(text).hexdigest()
     header = [
         "source:",
@@ -289,8 +364,7 @@ def narrative(seed: int, country: Place, year: int, concepts: ConceptSchemes,
     return sid, "\n".join(header + writer.out.yaml), text
 
 
-def generate(out: Path, countries: int, years: int, seed: int,
-             per_file: int = PER_FILE) -> int:
+def generate(out: Path, countries: int, years: int, seed: int, per_file: int = PER_FILE) -> int:
     """Write the corpus under `out`; return the number of assertions written."""
     concepts = load_concepts(default_ontology_dir())
     every = all_countries()
@@ -314,8 +388,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--countries", type=int, required=True)
     parser.add_argument("--years", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--per-file", type=int, default=PER_FILE,
-                        help=f"assertions per seed file (default {PER_FILE})")
+    parser.add_argument(
+        "--per-file",
+        type=int,
+        default=PER_FILE,
+        help=f"assertions per seed file (default {PER_FILE})",
+    )
     parser.add_argument("out", type=Path)
     args = parser.parse_args(argv)
     try:

@@ -89,22 +89,44 @@ class SourceUnit:
     key: str = ""
 
 
-_UNIT_KEYS = frozenset({"display", "parsed", "findings", "references", "claims", "sources",
-                        "assertions", "quotes_checked", "quotes_unchecked", "texts",
-                        "summary", "shacl_findings", "key"})
+_UNIT_KEYS = frozenset(
+    {
+        "display",
+        "parsed",
+        "findings",
+        "references",
+        "claims",
+        "sources",
+        "assertions",
+        "quotes_checked",
+        "quotes_unchecked",
+        "texts",
+        "summary",
+        "shacl_findings",
+        "key",
+    }
+)
 
 
 def unit_bytes(unit: SourceUnit) -> bytes:
     """`unit` as a JSON document (see `kg.cachecodec`)."""
-    return json_bytes({
-        "display": unit.display, "parsed": unit.parsed,
-        "findings": [finding_data(f) for f in unit.findings],
-        "references": references_data(unit.references), "claims": claims_data(unit.claims),
-        "sources": unit.sources, "assertions": unit.assertions,
-        "quotes_checked": unit.quotes_checked, "quotes_unchecked": unit.quotes_unchecked,
-        "texts": unit.texts,
-        "summary": summary_data(unit.summary) if unit.summary is not None else None,
-        "shacl_findings": [finding_data(f) for f in unit.shacl_findings], "key": unit.key})
+    return json_bytes(
+        {
+            "display": unit.display,
+            "parsed": unit.parsed,
+            "findings": [finding_data(f) for f in unit.findings],
+            "references": references_data(unit.references),
+            "claims": claims_data(unit.claims),
+            "sources": unit.sources,
+            "assertions": unit.assertions,
+            "quotes_checked": unit.quotes_checked,
+            "quotes_unchecked": unit.quotes_unchecked,
+            "texts": unit.texts,
+            "summary": summary_data(unit.summary) if unit.summary is not None else None,
+            "shacl_findings": [finding_data(f) for f in unit.shacl_findings],
+            "key": unit.key,
+        }
+    )
 
 
 def unit_from(data: bytes) -> SourceUnit:
@@ -112,21 +134,32 @@ def unit_from(data: bytes) -> SourceUnit:
     d = json_from(data)
     if type(d) is not dict or d.keys() != _UNIT_KEYS:
         raise CodecError("unit: unexpected fields")
-    counts = [d[name] for name in ("sources", "assertions", "quotes_checked",
-                                   "quotes_unchecked")]
+    counts = [d[name] for name in ("sources", "assertions", "quotes_checked", "quotes_unchecked")]
     texts = d["texts"]
-    if (type(d["display"]) is not str or type(d["parsed"]) is not bool
-            or type(d["key"]) is not str or any(type(n) is not int or n < 0 for n in counts)
-            or type(texts) is not dict
-            or any(v is not None and type(v) is not str for v in texts.values())):
+    if (
+        type(d["display"]) is not str
+        or type(d["parsed"]) is not bool
+        or type(d["key"]) is not str
+        or any(type(n) is not int or n < 0 for n in counts)
+        or type(texts) is not dict
+        or any(v is not None and type(v) is not str for v in texts.values())
+    ):
         raise CodecError("unit: a field has the wrong type")
     return SourceUnit(
-        display=d["display"], parsed=d["parsed"], findings=findings_from(d["findings"]),
-        references=references_from(d["references"]), claims=claims_from(d["claims"]),
-        sources=counts[0], assertions=counts[1], quotes_checked=counts[2],
-        quotes_unchecked=counts[3], texts=texts,
+        display=d["display"],
+        parsed=d["parsed"],
+        findings=findings_from(d["findings"]),
+        references=references_from(d["references"]),
+        claims=claims_from(d["claims"]),
+        sources=counts[0],
+        assertions=counts[1],
+        quotes_checked=counts[2],
+        quotes_unchecked=counts[3],
+        texts=texts,
         summary=None if d["summary"] is None else summary_from(d["summary"]),
-        shacl_findings=findings_from(d["shacl_findings"]), key=d["key"])
+        shacl_findings=findings_from(d["shacl_findings"]),
+        key=d["key"],
+    )
 
 
 def _sha256(path: Path) -> str | None:
@@ -155,6 +188,7 @@ def _code_hash() -> str:
 
 
 # --- where the cache lives, and its key ---------------------------------------------
+
 
 def cache_root() -> Path:
     """tip-kg's directory in the user's cache: `$XDG_CACHE_HOME/tip-kg`, else
@@ -195,9 +229,11 @@ def cache_secret() -> bytes:
         try:
             return _read_key(Path(env))
         except (OSError, ValueError) as exc:
-            raise InputError(f"{env}: cannot use this file as the build cache key: {exc}",
-                             f"unset KG_CACHE_KEY, or put {_KEY_BYTES} or more random "
-                             "bytes in it (e.g. `openssl rand -hex 32`)") from exc
+            raise InputError(
+                f"{env}: cannot use this file as the build cache key: {exc}",
+                f"unset KG_CACHE_KEY, or put {_KEY_BYTES} or more random "
+                "bytes in it (e.g. `openssl rand -hex 32`)",
+            ) from exc
     path = cache_root() / "key"
     try:
         return _read_key(path)
@@ -239,17 +275,20 @@ class UnitCache:
     after one warning.
     """
 
-    def __init__(self, directory: Path | None, ontology_dir: Path,
-                 sources_dir: SourceDirs | None) -> None:
+    def __init__(
+        self, directory: Path | None, ontology_dir: Path, sources_dir: SourceDirs | None
+    ) -> None:
         secret = None
         if directory is not None:
             try:
                 secret = cache_secret()
             except (OSError, RuntimeError) as exc:
                 where = os.environ.get("KG_CACHE_KEY") or "~/.cache/tip-kg/key"
-                warn(f"{where}: warning: cannot make the build cache key ({exc}); checking "
-                     "every seed file without a cache (hint: set KG_CACHE_KEY to a key "
-                     "file, or make the directory writable)")
+                warn(
+                    f"{where}: warning: cannot make the build cache key ({exc}); checking "
+                    "every seed file without a cache (hint: set KG_CACHE_KEY to a key "
+                    "file, or make the directory writable)"
+                )
                 directory = None
         self.persistent = directory is not None
         self._scratch = None if directory else tempfile.TemporaryDirectory(prefix="kg-cache.")
@@ -263,8 +302,9 @@ class UnitCache:
         digest = hashlib.sha256(_code_hash().encode())
         for name in _ONTOLOGY_FILES:
             digest.update(name.encode())
-            digest.update(_sha256(ontology_dir / name).encode() if (ontology_dir / name).is_file()
-                          else b"-")
+            digest.update(
+                _sha256(ontology_dir / name).encode() if (ontology_dir / name).is_file() else b"-"
+            )
         digest.update(str(sources_dir.key() if sources_dir else None).encode())
         self.base = digest.hexdigest()
 
@@ -285,8 +325,9 @@ class UnitCache:
 
     def _mac(self, key: str, kind: str, payload: bytes | memoryview) -> bytes:
         # kind and key hold no NUL, so the message cannot be read two ways
-        mac = hmac.new(self._secret, b"\0".join([_FORMAT, kind.encode(), key.encode(), b""]),
-                       hashlib.sha256)
+        mac = hmac.new(
+            self._secret, b"\0".join([_FORMAT, kind.encode(), key.encode(), b""]), hashlib.sha256
+        )
         mac.update(payload)  # not joined to the rest: pieces run to hundreds of megabytes
         return mac.hexdigest().encode()
 
@@ -299,7 +340,8 @@ class UnitCache:
         if len(words) != 3 or words[0] != _FORMAT:
             raise _Rejected("not an entry of this tip-kg's cache")
         if words[1] != kind.encode() or not hmac.compare_digest(
-                words[2], self._mac(key, kind, memoryview(data)[end + 1:])):
+            words[2], self._mac(key, kind, memoryview(data)[end + 1 :])
+        ):
             raise _Rejected("its signature does not match: damaged, or not written here")
         return data, end + 1
 
@@ -331,7 +373,8 @@ class UnitCache:
                 if unit.key != key:
                     raise _Rejected("it belongs to another key")
                 if not self._file(key, ".records").is_file() or (
-                        unit.summary is not None and not self._file(key, ".pieces").is_file()):
+                    unit.summary is not None and not self._file(key, ".pieces").is_file()
+                ):
                     raise _Rejected("its records or pieces are missing")
             except FileNotFoundError:
                 unit = None
@@ -341,8 +384,11 @@ class UnitCache:
             except (_Rejected, CodecError) as exc:
                 self._reject(path, key, str(exc))
                 unit = None
-        if unit is not None and self.sources_dir is not None and any(
-                _sha256(self.sources_dir.find(name)) != sha for name, sha in unit.texts.items()):
+        if (
+            unit is not None
+            and self.sources_dir is not None
+            and any(_sha256(self.sources_dir.find(name)) != sha for name, sha in unit.texts.items())
+        ):
             unit = None  # a source text changed: its quotes must be checked again
         if unit is None:
             self.misses += 1
@@ -360,9 +406,11 @@ class UnitCache:
         path, display, why = self._rejected[0]
         more = len(self._rejected) - 1
         also = f"; {more} more entr{'y' if more == 1 else 'ies'} likewise" if more else ""
-        warn(f"{path}: warning: ignored the build cache entry of {display}: {why}; "
-             f"checked it again{also} (hint: nothing to do; deleting {self.directory} "
-             "is always safe)")
+        warn(
+            f"{path}: warning: ignored the build cache entry of {display}: {why}; "
+            f"checked it again{also} (hint: nothing to do; deleting {self.directory} "
+            "is always safe)"
+        )
         self._rejected.clear()
 
     def put(self, unit: SourceUnit, seeds: Seeds, pieces: Pieces | None) -> None:
@@ -372,14 +420,16 @@ class UnitCache:
             return
         try:
             if pieces is not None:
-                self._write(unit.key, "pieces", self._file(unit.key, ".pieces"),
-                            pieces_bytes(pieces))
-            self._write(unit.key, "records", self._file(unit.key, ".records"),
-                        seeds_bytes(seeds))
+                self._write(
+                    unit.key, "pieces", self._file(unit.key, ".pieces"), pieces_bytes(pieces)
+                )
+            self._write(unit.key, "records", self._file(unit.key, ".records"), seeds_bytes(seeds))
             self._write(unit.key, "unit", self._file(unit.key), unit_bytes(unit))
         except OSError as exc:
-            raise OutputError(f"{self.directory}: cannot write the build cache: {exc}",
-                              "make it writable, or delete it") from exc
+            raise OutputError(
+                f"{self.directory}: cannot write the build cache: {exc}",
+                "make it writable, or delete it",
+            ) from exc
 
     def records(self, unit: SourceUnit) -> Seeds:
         """The checked records stored with `unit`."""
@@ -400,9 +450,11 @@ class UnitCache:
         except (_Rejected, CodecError) as exc:
             why = str(exc)
         seeds, pieces = self._rebuilt(unit, path, why)
-        warn(f"{path}: warning: ignored the {kind} of {unit.display} in the build cache: "
-             f"{why}; checked it again (hint: nothing to do; deleting {self.directory} is "
-             "always safe)")
+        warn(
+            f"{path}: warning: ignored the {kind} of {unit.display} in the build cache: "
+            f"{why}; checked it again (hint: nothing to do; deleting {self.directory} is "
+            "always safe)"
+        )
         return seeds if kind == "records" else pieces
 
     def _rebuilt(self, unit: SourceUnit, path: Path, why: str) -> tuple[Seeds, Pieces]:
@@ -411,14 +463,19 @@ class UnitCache:
         run already reported on `unit`, so it must not mix two versions of the file)."""
         seed, display = self._paths.get(unit.key, (None, unit.display))
         if self.rebuild is None or seed is None or self.key(seed, display) != unit.key:
-            raise InputError(f"{path}: the build cache entry of {unit.display} cannot be "
-                             f"read back ({why}), and the file changed during the run",
-                             "run again")
+            raise InputError(
+                f"{path}: the build cache entry of {unit.display} cannot be "
+                f"read back ({why}), and the file changed during the run",
+                "run again",
+            )
         seeds, pieces, summary = self.rebuild(seed, display)
         if summary != unit.summary or self.key(seed, display) != unit.key:
-            raise InputError(f"{path}: the build cache entry of {unit.display} cannot be "
-                             f"read back ({why}), and checking the file again gave another "
-                             "result", "run again")
+            raise InputError(
+                f"{path}: the build cache entry of {unit.display} cannot be "
+                f"read back ({why}), and checking the file again gave another "
+                "result",
+                "run again",
+            )
         self.put(unit, seeds, pieces)
         return seeds, pieces  # type: ignore[return-value]
 
@@ -439,19 +496,20 @@ class UnitCache:
             manifest = json_from(self._payload(*self._manifest(out_dir), "exports"))
             counts = manifest["counts"]
             if manifest["key"] != key or not all(
-                    type(counts[count]) is int for count in ("triples", "quads")):
+                type(counts[count]) is int for count in ("triples", "quads")
+            ):
                 return None
             for written, (size, mtime) in manifest["files"].items():
                 stat = (out_dir / written).stat()
                 if stat.st_size != size or stat.st_mtime_ns != mtime:
                     return None
-        except (OSError, _Rejected, CodecError, KeyError, TypeError, ValueError,
-                AttributeError):
+        except (OSError, _Rejected, CodecError, KeyError, TypeError, ValueError, AttributeError):
             return None
         return manifest
 
-    def record_written(self, out_dir: Path, key: str, files: list[Path],
-                       counts: dict[str, int]) -> None:
+    def record_written(
+        self, out_dir: Path, key: str, files: list[Path], counts: dict[str, int]
+    ) -> None:
         """Remember what a build wrote into `out_dir` (see `written`)."""
         if not self.persistent:
             return
@@ -461,7 +519,11 @@ class UnitCache:
             entries[path.relative_to(out_dir).as_posix()] = [stat.st_size, stat.st_mtime_ns]
         name, target = self._manifest(out_dir)
         try:
-            self._write(name, "exports", target,
-                        json_bytes({"key": key, "files": entries, "counts": counts}))
+            self._write(
+                name,
+                "exports",
+                target,
+                json_bytes({"key": key, "files": entries, "counts": counts}),
+            )
         except OSError:
             return

@@ -30,8 +30,7 @@ from kg.places import Place
 from kg.records import AssertionRecord, City, Literal, Quote, Seeds, SourceRecord
 
 _SEVERITIES = frozenset({"error", "warning", "info"})
-_DATATYPES = frozenset({"integer", "decimal", "gYear", "gYearMonth", "date", "boolean",
-                        "string"})
+_DATATYPES = frozenset({"integer", "decimal", "gYear", "gYearMonth", "date", "boolean", "string"})
 _PLACE_FIELDS = tuple(f.name for f in fields(Place))
 _PLACE_REQUIRED = frozenset({"kind", "code", "label", "iri"})
 
@@ -45,6 +44,7 @@ def _reject(what: str) -> NoReturn:
 
 
 # --- strict readers of JSON values --------------------------------------------------
+
 
 def _str(value: Any, what: str) -> str:
     if type(value) is not str:
@@ -109,6 +109,7 @@ def _lines(value: Any, what: str) -> list[bytes]:
 
 # --- locations and findings ---------------------------------------------------------
 
+
 def location_data(loc: Location) -> list[Any]:
     return [loc.path, loc.line, loc.col]
 
@@ -128,16 +129,26 @@ def _opt_location_from(value: Any) -> Location | None:
 
 def finding_data(finding: Finding) -> list[Any]:
     loc = finding.location
-    return [finding.severity, finding.code, finding.message,
-            location_data(loc) if loc else None, finding.hint]
+    return [
+        finding.severity,
+        finding.code,
+        finding.message,
+        location_data(loc) if loc else None,
+        finding.hint,
+    ]
 
 
 def finding_from(value: Any) -> Finding:
     severity, code, message, loc, hint = _list(value, "finding", 5)
     if severity not in _SEVERITIES:
         _reject("finding: unknown severity")
-    return Finding(severity, _str(code, "finding code"), _str(message, "finding message"),
-                   _opt_location_from(loc), _opt_str(hint, "finding hint"))
+    return Finding(
+        severity,
+        _str(code, "finding code"),
+        _str(message, "finding message"),
+        _opt_location_from(loc),
+        _opt_str(hint, "finding hint"),
+    )
 
 
 def findings_from(value: Any) -> list[Finding]:
@@ -146,10 +157,13 @@ def findings_from(value: Any) -> list[Finding]:
 
 # --- what the checks across files need ----------------------------------------------
 
+
 def references_data(refs: References) -> dict[str, Any]:
-    return {"sources": [[i, location_data(loc)] for i, loc in refs.sources],
-            "assertions": [[i, kind, location_data(loc)] for i, kind, loc in refs.assertions],
-            "actors": [[name, location_data(loc)] for name, loc in refs.actors]}
+    return {
+        "sources": [[i, location_data(loc)] for i, loc in refs.sources],
+        "assertions": [[i, kind, location_data(loc)] for i, kind, loc in refs.assertions],
+        "actors": [[name, location_data(loc)] for name, loc in refs.actors],
+    }
 
 
 def references_from(value: Any) -> References:
@@ -170,8 +184,10 @@ def references_from(value: Any) -> References:
 
 
 def claims_data(claims: list[Claim]) -> list[Any]:
-    return [[kind, subject, period, aspect, value, label, source, record, location_data(loc)]
-            for kind, subject, period, aspect, value, label, source, record, loc in claims]
+    return [
+        [kind, subject, period, aspect, value, label, source, record, location_data(loc)]
+        for kind, subject, period, aspect, value, label, source, record, loc in claims
+    ]
 
 
 def _opt_int(value: Any, what: str) -> int | None:
@@ -181,17 +197,25 @@ def _opt_int(value: Any, what: str) -> int | None:
 def claims_from(value: Any) -> list[Claim]:
     claims: list[Claim] = []
     for item in _list(value, "claims"):
-        kind, subject, period, aspect, claimed, label, source, record, loc = _list(
-            item, "claim", 9)
-        claims.append((_str(kind, "claim kind"), _str(subject, "claim subject"),
-                       _opt_int(period, "claim period"), _str(aspect, "claim aspect"),
-                       _str(claimed, "claim value"), _opt_int(label, "claim year"),
-                       _str(source, "claim source"), _str(record, "claim record"),
-                       location_from(loc)))
+        kind, subject, period, aspect, claimed, label, source, record, loc = _list(item, "claim", 9)
+        claims.append(
+            (
+                _str(kind, "claim kind"),
+                _str(subject, "claim subject"),
+                _opt_int(period, "claim period"),
+                _str(aspect, "claim aspect"),
+                _str(claimed, "claim value"),
+                _opt_int(label, "claim year"),
+                _str(source, "claim source"),
+                _str(record, "claim record"),
+                location_from(loc),
+            )
+        )
     return claims
 
 
 # --- export summaries and pieces ----------------------------------------------------
+
 
 def _columns_data(columns: dict[str, tuple[frozenset[str], bool]]) -> dict[str, Any]:
     return {iri: [sorted(kinds), many] for iri, (kinds, many) in columns.items()}
@@ -209,37 +233,49 @@ def _label_props_from(value: Any) -> dict[str, frozenset[str]]:
     return {k: _str_set(v, "label properties") for k, v in _dict(value, "labels").items()}
 
 
-_SUMMARY_KEYS = frozenset({"graph_quads", "own", "shared", "columns", "label_props",
-                           "edge_predicates"})
+_SUMMARY_KEYS = frozenset(
+    {"graph_quads", "own", "shared", "columns", "label_props", "edge_predicates"}
+)
 
 
 def summary_data(summary: Summary) -> dict[str, Any]:
     own = summary.own
-    return {"graph_quads": summary.graph_quads,
-            "own": [own.triples, own.subjects,
-                    sorted(p.decode("utf-8", "surrogatepass") for p in own.predicates),
-                    own.classes],
-            "shared": [line.decode("utf-8", "surrogatepass") for line in summary.shared],
-            "columns": _columns_data(summary.columns),
-            "label_props": {k: sorted(v) for k, v in summary.label_props.items()},
-            "edge_predicates": sorted(summary.edge_predicates)}
+    return {
+        "graph_quads": summary.graph_quads,
+        "own": [
+            own.triples,
+            own.subjects,
+            sorted(p.decode("utf-8", "surrogatepass") for p in own.predicates),
+            own.classes,
+        ],
+        "shared": [line.decode("utf-8", "surrogatepass") for line in summary.shared],
+        "columns": _columns_data(summary.columns),
+        "label_props": {k: sorted(v) for k, v in summary.label_props.items()},
+        "edge_predicates": sorted(summary.edge_predicates),
+    }
 
 
 def summary_from(value: Any) -> Summary:
     data = _dict(value, "summary", _SUMMARY_KEYS)
     triples, subjects, predicates, classes = _list(data["own"], "counts", 4)
-    own = Counts(_int(triples, "triples"), _int(subjects, "subjects"),
-                 frozenset(_lines(predicates, "predicates")), _int_map(classes, "classes"))
-    return Summary(_int_map(data["graph_quads"], "graph quads"), own,
-                   _lines(data["shared"], "shared lines"), _columns_from(data["columns"]),
-                   _label_props_from(data["label_props"]),
-                   _str_set(data["edge_predicates"], "edge predicates"))
+    own = Counts(
+        _int(triples, "triples"),
+        _int(subjects, "subjects"),
+        frozenset(_lines(predicates, "predicates")),
+        _int_map(classes, "classes"),
+    )
+    return Summary(
+        _int_map(data["graph_quads"], "graph quads"),
+        own,
+        _lines(data["shared"], "shared lines"),
+        _columns_from(data["columns"]),
+        _label_props_from(data["label_props"]),
+        _str_set(data["edge_predicates"], "edge predicates"),
+    )
 
 
-_PIECES_KEYS = frozenset({"graphs", "nt", "turtle", "jsonld", "jsonld_count", "neo4j",
-                          "blobs"})
-_NEO4J_KEYS = frozenset({"nodes", "edges", "edge_types", "rendered", "columns",
-                         "label_props"})
+_PIECES_KEYS = frozenset({"graphs", "nt", "turtle", "jsonld", "jsonld_count", "neo4j", "blobs"})
+_NEO4J_KEYS = frozenset({"nodes", "edges", "edge_types", "rendered", "columns", "label_props"})
 
 
 def _edge_lines(edges: list[tuple[str, str, str]]) -> bytes:
@@ -255,8 +291,9 @@ def _edges_from(data: bytes) -> list[tuple[str, str, str]]:
     if not data:
         return []
     try:
-        rows = [tuple(line.split(" ")) for line in data.decode("utf-8", "surrogatepass")
-                .split("\n")]
+        rows = [
+            tuple(line.split(" ")) for line in data.decode("utf-8", "surrogatepass").split("\n")
+        ]
     except UnicodeDecodeError:
         _reject("edges: not UTF-8")
     if any(len(row) != 3 for row in rows):
@@ -277,14 +314,18 @@ def pieces_bytes(pieces: Pieces) -> bytes:
     part = pieces.neo4j
     head = {
         "graphs": [[iri, blob(nq), blob(trig)] for iri, (nq, trig) in pieces.graphs.items()],
-        "nt": blob(pieces.nt), "turtle": blob(pieces.turtle),
+        "nt": blob(pieces.nt),
+        "turtle": blob(pieces.turtle),
         "jsonld": blob("\0".join(pieces.jsonld).encode("utf-8", "surrogatepass")),
         "jsonld_count": len(pieces.jsonld),
-        "neo4j": {"nodes": [[iri, labels, props] for iri, labels, props in part.nodes],
-                  "edges": blob(_edge_lines(part.edges)),
-                  "edge_types": part.edge_types, "rendered": blob(part.rendered),
-                  "columns": _columns_data(part.columns),
-                  "label_props": {k: sorted(v) for k, v in part.label_props.items()}},
+        "neo4j": {
+            "nodes": [[iri, labels, props] for iri, labels, props in part.nodes],
+            "edges": blob(_edge_lines(part.edges)),
+            "edge_types": part.edge_types,
+            "rendered": blob(part.rendered),
+            "columns": _columns_data(part.columns),
+            "label_props": {k: sorted(v) for k, v in part.label_props.items()},
+        },
     }
     head["blobs"] = [len(b) for b in blobs]
     return json.dumps(head, separators=(",", ":")).encode() + b"\n" + b"".join(blobs)
@@ -302,7 +343,7 @@ def pieces_from(data: bytes, start: int = 0) -> Pieces:
     for size in _list(head["blobs"], "blob sizes"):
         if _int(size, "blob size") < 0 or at + size > len(data):
             _reject("pieces: blob runs past the end")
-        blobs.append(data[at:at + size])
+        blobs.append(data[at : at + size])
         at += size
     if at != len(data):
         _reject("pieces: bytes after the last blob")
@@ -325,10 +366,14 @@ def pieces_from(data: bytes, start: int = 0) -> Pieces:
         for values in _dict(props, "node properties").values():
             _strs(values, "node property")
         nodes.append((iri, labels, props))
-    part = Neo4jPart(nodes, _edges_from(blob(neo["edges"])),
-                     _str_map(neo["edge_types"], "edge types"),
-                     blob(neo["rendered"]), _columns_from(neo["columns"]),
-                     _label_props_from(neo["label_props"]))
+    part = Neo4jPart(
+        nodes,
+        _edges_from(blob(neo["edges"])),
+        _str_map(neo["edge_types"], "edge types"),
+        blob(neo["rendered"]),
+        _columns_from(neo["columns"]),
+        _label_props_from(neo["label_props"]),
+    )
     count = _int(head["jsonld_count"], "JSON-LD node count")
     try:
         text = blob(head["jsonld"]).decode("utf-8", "surrogatepass")
@@ -341,6 +386,7 @@ def pieces_from(data: bytes, start: int = 0) -> Pieces:
 
 
 # --- checked records ----------------------------------------------------------------
+
 
 def _value_data(value: Any) -> Any:
     # the closed set of what a record's field holds (see AssertionRecord.fields)
@@ -373,19 +419,25 @@ def _value_from(value: Any, nested: bool = False) -> Any:
         return value
     if kind is not dict or len(value) != 1:
         _reject("record field: unexpected value")
-    (tag, body), = value.items()
+    ((tag, body),) = value.items()
     if tag == "tuple" and not nested:  # list fields hold scalars, never lists
         return tuple(_value_from(v, True) for v in _list(body, "tuple"))
     if tag == "literal":
         return _literal_from(body)
     if tag == "concept":
         scheme, notation, iri, label = _list(body, "concept", 4)
-        return Concept(_str(scheme, "scheme"), _str(notation, "notation"), _str(iri, "IRI"),
-                       _str(label, "label"))
+        return Concept(
+            _str(scheme, "scheme"),
+            _str(notation, "notation"),
+            _str(iri, "IRI"),
+            _str(label, "label"),
+        )
     if tag == "place":
         parts = _list(body, "place", len(_PLACE_FIELDS))
-        values = {name: (_str(v, name) if name in _PLACE_REQUIRED else _opt_str(v, name))
-                  for name, v in zip(_PLACE_FIELDS, parts, strict=True)}
+        values = {
+            name: (_str(v, name) if name in _PLACE_REQUIRED else _opt_str(v, name))
+            for name, v in zip(_PLACE_FIELDS, parts, strict=True)
+        }
         if values["kind"] not in ("country", "region"):
             _reject("place: unknown kind")
         return Place(**values)
@@ -403,44 +455,85 @@ def _locs_from(value: Any) -> dict[str, Location]:
     return {name: location_from(loc) for name, loc in _dict(value, "field locations").items()}
 
 
-_SOURCE_KEYS = frozenset({"id", "title", "publisher", "published", "period_start",
-                          "period_end", "text", "sha256", "license", "loc", "url", "note",
-                          "field_locs", "cycle", "provenance"})
-_ASSERTION_KEYS = frozenset({"id", "kind", "source_id", "loc", "fields", "evidence", "note",
-                             "field_locs", "support"})
+_SOURCE_KEYS = frozenset(
+    {
+        "id",
+        "title",
+        "publisher",
+        "published",
+        "period_start",
+        "period_end",
+        "text",
+        "sha256",
+        "license",
+        "loc",
+        "url",
+        "note",
+        "field_locs",
+        "cycle",
+        "provenance",
+    }
+)
+_ASSERTION_KEYS = frozenset(
+    {"id", "kind", "source_id", "loc", "fields", "evidence", "note", "field_locs", "support"}
+)
 
 
 def _source_data(s: SourceRecord) -> dict[str, Any]:
-    return {"id": s.id, "title": s.title, "publisher": s.publisher,
-            "published": _value_data(s.published)["literal"],
-            "period_start": _value_data(s.period_start)["literal"],
-            "period_end": _value_data(s.period_end)["literal"], "text": s.text,
-            "sha256": s.sha256, "license": s.license, "loc": location_data(s.loc),
-            "url": s.url, "note": s.note, "field_locs": _locs_data(s.field_locs),
-            "cycle": s.cycle,
-            "provenance": {name: _value_data(v) for name, v in s.provenance.items()}}
+    return {
+        "id": s.id,
+        "title": s.title,
+        "publisher": s.publisher,
+        "published": _value_data(s.published)["literal"],
+        "period_start": _value_data(s.period_start)["literal"],
+        "period_end": _value_data(s.period_end)["literal"],
+        "text": s.text,
+        "sha256": s.sha256,
+        "license": s.license,
+        "loc": location_data(s.loc),
+        "url": s.url,
+        "note": s.note,
+        "field_locs": _locs_data(s.field_locs),
+        "cycle": s.cycle,
+        "provenance": {name: _value_data(v) for name, v in s.provenance.items()},
+    }
 
 
 def _source_from(value: Any) -> SourceRecord:
     d = _dict(value, "source", _SOURCE_KEYS)
     return SourceRecord(
-        id=_str(d["id"], "id"), title=_str(d["title"], "title"),
-        publisher=_str(d["publisher"], "publisher"), published=_literal_from(d["published"]),
+        id=_str(d["id"], "id"),
+        title=_str(d["title"], "title"),
+        publisher=_str(d["publisher"], "publisher"),
+        published=_literal_from(d["published"]),
         period_start=_literal_from(d["period_start"]),
-        period_end=_literal_from(d["period_end"]), text=_str(d["text"], "text"),
-        sha256=_str(d["sha256"], "sha256"), license=_str(d["license"], "license"),
-        loc=location_from(d["loc"]), url=_opt_str(d["url"], "url"),
-        note=_opt_str(d["note"], "note"), field_locs=_locs_from(d["field_locs"]),
+        period_end=_literal_from(d["period_end"]),
+        text=_str(d["text"], "text"),
+        sha256=_str(d["sha256"], "sha256"),
+        license=_str(d["license"], "license"),
+        loc=location_from(d["loc"]),
+        url=_opt_str(d["url"], "url"),
+        note=_opt_str(d["note"], "note"),
+        field_locs=_locs_from(d["field_locs"]),
         cycle=_opt_year(d["cycle"]),
-        provenance={name: _value_from(v)
-                    for name, v in _dict(d["provenance"], "provenance").items()})
+        provenance={
+            name: _value_from(v) for name, v in _dict(d["provenance"], "provenance").items()
+        },
+    )
 
 
 def _assertion_data(r: AssertionRecord) -> dict[str, Any]:
-    return {"id": r.id, "kind": r.kind, "source_id": r.source_id, "loc": location_data(r.loc),
-            "fields": {name: _value_data(v) for name, v in r.fields.items()},
-            "evidence": [[q.text, location_data(q.loc)] for q in r.evidence],
-            "note": r.note, "field_locs": _locs_data(r.field_locs), "support": r.support}
+    return {
+        "id": r.id,
+        "kind": r.kind,
+        "source_id": r.source_id,
+        "loc": location_data(r.loc),
+        "fields": {name: _value_data(v) for name, v in r.fields.items()},
+        "evidence": [[q.text, location_data(q.loc)] for q in r.evidence],
+        "note": r.note,
+        "field_locs": _locs_data(r.field_locs),
+        "support": r.support,
+    }
 
 
 def _assertion_from(value: Any) -> AssertionRecord:
@@ -450,30 +543,41 @@ def _assertion_from(value: Any) -> AssertionRecord:
         text, loc = _list(item, "quote", 2)
         evidence.append(Quote(_str(text, "quote"), location_from(loc)))
     return AssertionRecord(
-        id=_str(d["id"], "id"), kind=_str(d["kind"], "kind"),
-        source_id=_str(d["source_id"], "source id"), loc=location_from(d["loc"]),
+        id=_str(d["id"], "id"),
+        kind=_str(d["kind"], "kind"),
+        source_id=_str(d["source_id"], "source id"),
+        loc=location_from(d["loc"]),
         fields={name: _value_from(v) for name, v in _dict(d["fields"], "fields").items()},
-        evidence=tuple(evidence), note=_opt_str(d["note"], "note"),
+        evidence=tuple(evidence),
+        note=_opt_str(d["note"], "note"),
         field_locs=_locs_from(d["field_locs"]),
-        support=None if d["support"] is None else _int(d["support"], "support"))
+        support=None if d["support"] is None else _int(d["support"], "support"),
+    )
 
 
 def seeds_bytes(seeds: Seeds) -> bytes:
     """A file's checked records as a JSON document."""
-    return json_bytes({"sources": [_source_data(s) for s in seeds.sources],
-                   "assertions": [_assertion_data(r) for r in seeds.assertions],
-                   "files": seeds.files})
+    return json_bytes(
+        {
+            "sources": [_source_data(s) for s in seeds.sources],
+            "assertions": [_assertion_data(r) for r in seeds.assertions],
+            "files": seeds.files,
+        }
+    )
 
 
 def seeds_from(data: bytes) -> Seeds:
     """The records `seeds_bytes` wrote; `CodecError` if `data` is anything else."""
     d = _dict(json_from(data), "records", frozenset({"sources", "assertions", "files"}))
-    return Seeds([_source_from(s) for s in _list(d["sources"], "sources")],
-                 [_assertion_from(r) for r in _list(d["assertions"], "assertions")],
-                 _str_map(d["files"], "files"))
+    return Seeds(
+        [_source_from(s) for s in _list(d["sources"], "sources")],
+        [_assertion_from(r) for r in _list(d["assertions"], "assertions")],
+        _str_map(d["files"], "files"),
+    )
 
 
 # --- JSON itself --------------------------------------------------------------------
+
 
 def json_bytes(value: Any) -> bytes:
     """Plain values as compact JSON (ASCII: a lone surrogate in a message survives)."""

@@ -52,8 +52,7 @@ CYCLE_MAY_DIFFER = "cycle-may-differ"  # a year label that may be a report's yea
 
 # kinds of claim whose value is one of a set (compared by the hierarchy), and the
 # concept scheme of each aspect
-_SCHEME = {"victim_group": "victim_group", "purpose": "purpose", "sector": "sector",
-           "role": "role"}
+_SCHEME = {"victim_group": "victim_group", "purpose": "purpose", "sector": "sector", "role": "role"}
 VALUE_KINDS = frozenset({"figure", "tier", "trend", "law", "instrument"})
 
 # (kind, subject, period, aspect, value, label, source id, record id, location)
@@ -101,8 +100,11 @@ def claims_of(seeds: Seeds) -> list[Claim]:
     """Every claim of some checked records (one file's, for its cache entry), and for
     each source that is an edition of an annual report a ("source", id, edition) entry,
     which `cycle_hints` reads."""
-    out: list[Claim] = [("source", s.id, s.cycle, "cycle", "", s.cycle, s.id, "", s.loc)
-                        for s in seeds.sources if s.cycle is not None]
+    out: list[Claim] = [
+        ("source", s.id, s.cycle, "cycle", "", s.cycle, s.id, "", s.loc)
+        for s in seeds.sources
+        if s.cycle is not None
+    ]
     for record in seeds.assertions:
         out.extend(record_claims(record))
     return out
@@ -114,8 +116,19 @@ def record_claims(record: AssertionRecord) -> list[Claim]:
     f = record.fields
 
     def add(kind: str, subject: str, year: int | None, aspect: str, value: str) -> None:
-        out.append((kind, subject, period_of(record, year), aspect, value, year,
-                    record.source_id, record.id, record.loc))
+        out.append(
+            (
+                kind,
+                subject,
+                period_of(record, year),
+                aspect,
+                value,
+                year,
+                record.source_id,
+                record.id,
+                record.loc,
+            )
+        )
 
     if record.kind == "flow":
         destinations = record.many("destination") or record.many("origin")
@@ -153,20 +166,47 @@ def record_claims(record: AssertionRecord) -> list[Claim]:
         # Left out, the comparison is with the year before: "convictions increased" in a
         # 2007 chapter compares with 2006, and must meet a source that says so explicitly.
         since = f.get("compared_to") or f["year"] - 1
-        add("trend", f["country"].code, f["year"], f"{f['metric'].notation} {since}",
-            f["direction"].notation)
+        add(
+            "trend",
+            f["country"].code,
+            f["year"],
+            f"{f['metric'].notation} {since}",
+            f["direction"].notation,
+        )
     elif record.kind == "law_article":
         penalty = f.get("max_penalty_years")
         for article in record.many("article"):
             subject = f"{f['jurisdiction'].code}|{f['code'].casefold()}|{article}"
-            out.append(("law", subject, None, "max penalty years",
-                        _number(penalty) if penalty else "", None, record.source_id,
-                        record.id, record.loc))
+            out.append(
+                (
+                    "law",
+                    subject,
+                    None,
+                    "max penalty years",
+                    _number(penalty) if penalty else "",
+                    None,
+                    record.source_id,
+                    record.id,
+                    record.loc,
+                )
+            )
     elif record.kind == "legal_instrument":
-        subject = (f"{f['jurisdiction'].code}|{f['instrument_type'].notation}|"
-                   f"{f['title'].casefold()}")
-        out.append(("instrument", subject, None, "date", f["date"].text, None,
-                    record.source_id, record.id, record.loc))
+        subject = (
+            f"{f['jurisdiction'].code}|{f['instrument_type'].notation}|{f['title'].casefold()}"
+        )
+        out.append(
+            (
+                "instrument",
+                subject,
+                None,
+                "date",
+                f["date"].text,
+                None,
+                record.source_id,
+                record.id,
+                record.loc,
+            )
+        )
     return out
 
 
@@ -185,15 +225,28 @@ class Row:
 
     def as_dict(self) -> dict[str, object]:
         kind, subject, period, aspect, value, label, source, record, loc = self.claim
-        return {"outcome": self.outcome, "kind": kind, "subject": subject, "period": period,
-                "aspect": aspect, "value": value, "year": label, "source": source,
-                "assertion": record, "at": str(loc), "other_source": self.other_source,
-                "other_value": self.other[4], "other_year": self.other[5],
-                "other_assertion": self.other[7], "other_at": str(self.other[8])}
+        return {
+            "outcome": self.outcome,
+            "kind": kind,
+            "subject": subject,
+            "period": period,
+            "aspect": aspect,
+            "value": value,
+            "year": label,
+            "source": source,
+            "assertion": record,
+            "at": str(loc),
+            "other_source": self.other_source,
+            "other_value": self.other[4],
+            "other_year": self.other[5],
+            "other_assertion": self.other[7],
+            "other_at": str(self.other[8]),
+        }
 
 
-def value_outcome(kind: str, aspect: str, a: str, b: str,
-                  concepts: ConceptSchemes | None) -> str | None:
+def value_outcome(
+    kind: str, aspect: str, a: str, b: str, concepts: ConceptSchemes | None
+) -> str | None:
     """How value `a` of a claim stands to value `b` of another source's claim with the
     same kind, subject, period and aspect; None when they are unrelated values of a set
     (two different victim groups: neither agrees nor contradicts).
@@ -231,8 +284,9 @@ def value_outcome(kind: str, aspect: str, a: str, b: str,
 _RANK = {AGREES: 0, MORE_SPECIFIC: 1, LESS_SPECIFIC: 2, CONTRADICTS: 3}
 
 
-def compare_claims(claims: Iterable[Claim], concepts: ConceptSchemes | None,
-                   sources: Iterable[str] | None = None) -> list[Row]:
+def compare_claims(
+    claims: Iterable[Claim], concepts: ConceptSchemes | None, sources: Iterable[str] | None = None
+) -> list[Row]:
     """Every claim of each source (of `sources`, default all) against each other source
     that speaks of the same subject in the same period, in a fixed order.
 
@@ -262,8 +316,14 @@ def compare_claims(claims: Iterable[Claim], concepts: ConceptSchemes | None,
         kind, subject, period, aspect, value, _, source = c[:7]
         if wanted is not None and source not in wanted:
             continue
-        others = sorted({o for scope in _scopes(c) for o in meets.get(scope, {})
-                         if o != source and (wanted is None or o in wanted)})
+        others = sorted(
+            {
+                o
+                for scope in _scopes(c)
+                for o in meets.get(scope, {})
+                if o != source and (wanted is None or o in wanted)
+            }
+        )
         for other in others:
             scopes = _scopes(c)
             same = by_key.get((kind, subject, period, aspect, other), [])
@@ -295,11 +355,15 @@ def compare_claims(claims: Iterable[Claim], concepts: ConceptSchemes | None,
                     continue
             # not stated by the other source, which speaks of the subject then: the
             # other's first claim there shows where (of the same aspect if it has one)
-            pick = next(meets[(*scope, aspect)][other] for scope in scopes
-                        if other in meets.get((*scope, aspect), {})) \
-                if any(other in meets.get((*scope, aspect), {}) for scope in scopes) \
-                else next(meets[scope][other] for scope in scopes
-                          if other in meets.get(scope, {}))
+            pick = (
+                next(
+                    meets[(*scope, aspect)][other]
+                    for scope in scopes
+                    if other in meets.get((*scope, aspect), {})
+                )
+                if any(other in meets.get((*scope, aspect), {}) for scope in scopes)
+                else next(meets[scope][other] for scope in scopes if other in meets.get(scope, {}))
+            )
             rows.append(Row(ONLY, c, other, pick))
     return rows
 
@@ -322,11 +386,21 @@ def _scopes(c: Claim) -> list[tuple[object, ...]]:
 
 
 def _claim_order(c: Claim) -> tuple[object, ...]:
-    return (c[0], c[1], c[2] if c[2] is not None else -1, c[3], c[4], c[6], c[7],
-            c[5] if c[5] is not None else -1, c[8])
+    return (
+        c[0],
+        c[1],
+        c[2] if c[2] is not None else -1,
+        c[3],
+        c[4],
+        c[6],
+        c[7],
+        c[5] if c[5] is not None else -1,
+        c[8],
+    )
 
 
 # --- what `kg validate` says ----------------------------------------------------------
+
 
 def _describe(c: Claim) -> str:
     kind, subject, _, aspect, _, label, *_ = c
@@ -388,32 +462,53 @@ def _finding(code: str, group: list[Row]) -> Finding:
     here = f"{c[6]} ({c[7]})"
     there = f"{o[6]} ({o[7]} at {o[8]})"
     if code == SOURCES_DISAGREE:
-        told = "; ".join(sorted({f"{r.claim[6]} ({r.claim[7]}) says {r.claim[4]}"
-                                 for r in group} |
-                                {f"{r.other[6]} ({r.other[7]}) says {r.other[4]}"
-                                 for r in group}))
+        told = "; ".join(
+            sorted(
+                {f"{r.claim[6]} ({r.claim[7]}) says {r.claim[4]}" for r in group}
+                | {f"{r.other[6]} ({r.other[7]}) says {r.other[4]}" for r in group}
+            )
+        )
         where = ", ".join(sorted({str(r.other[8]) for r in group}))
-        return Finding("warning", code, f"sources disagree on {_describe(c)}{_period(c)}: "
-                       f"{told} (other claim at {where})", c[8], _HINT_BOTH_STAY)
+        return Finding(
+            "warning",
+            code,
+            f"sources disagree on {_describe(c)}{_period(c)}: {told} (other claim at {where})",
+            c[8],
+            _HINT_BOTH_STAY,
+        )
     if code == MORE_SPECIFIC_THAN:
-        return Finding("warning", code,
-                       f"{here} says {c[4]} where {there} says {o[4]}, which includes it "
-                       f"({c[3].replace('_', ' ')} of {c[0]} {_subjects(group)}{_period(c)})",
-                       c[8], "both stay; the more specific one is kept as stated")
+        return Finding(
+            "warning",
+            code,
+            f"{here} says {c[4]} where {there} says {o[4]}, which includes it "
+            f"({c[3].replace('_', ' ')} of {c[0]} {_subjects(group)}{_period(c)})",
+            c[8],
+            "both stay; the more specific one is kept as stated",
+        )
     if code == SOURCES_DIFFER:
-        what = ("flow" if c[3] == "edge" else
-                f"{c[3].replace('_', ' ')} {c[4]} of the flow") if c[0] == "flow" else (
-                f"role {c[4]}" if c[3] == "role" else f"purpose {c[4]} of the role")
-        return Finding("warning", code,
-                       f"{here} states the {what} {_subjects(group)}{_period(c)}; "
-                       f"{o[6]} speaks of {o[1].replace('>', ' → ')} then ({o[7]} at {o[8]}) "
-                       "but not of this", c[8],
-                       "the sources differ; `kg compare` shows the whole comparison")
-    return Finding("warning", code,
-                   f"{here} dates {_subjects(group)} {c[5]} and {there} dates it {o[5]}: "
-                   f"the same period (about {c[2]}), compared as one",
-                   c[8], "a query by year sees only one source's part; `cycle:` in "
-                   "seeds/README.md explains the periods")
+        what = (
+            ("flow" if c[3] == "edge" else f"{c[3].replace('_', ' ')} {c[4]} of the flow")
+            if c[0] == "flow"
+            else (f"role {c[4]}" if c[3] == "role" else f"purpose {c[4]} of the role")
+        )
+        return Finding(
+            "warning",
+            code,
+            f"{here} states the {what} {_subjects(group)}{_period(c)}; "
+            f"{o[6]} speaks of {o[1].replace('>', ' → ')} then ({o[7]} at {o[8]}) "
+            "but not of this",
+            c[8],
+            "the sources differ; `kg compare` shows the whole comparison",
+        )
+    return Finding(
+        "warning",
+        code,
+        f"{here} dates {_subjects(group)} {c[5]} and {there} dates it {o[5]}: "
+        f"the same period (about {c[2]}), compared as one",
+        c[8],
+        "a query by year sees only one source's part; `cycle:` in "
+        "seeds/README.md explains the periods",
+    )
 
 
 def cycle_hints(claims: Iterable[Claim]) -> list[Finding]:
@@ -438,15 +533,22 @@ def cycle_hints(claims: Iterable[Claim]) -> list[Finding]:
             if a is not None and (c[0], c[1], edition, source) not in stated:
                 entry = hints.setdefault((c[7], a[7]), (c, a, set()))
                 entry[2].add(c[1].replace(">", " → "))
-    return [Finding("warning", CYCLE_MAY_DIFFER,
-                    f"{c[6]} ({c[7]}) dates {', '.join(sorted(subjects))} {c[5]}, the year of "
-                    f"the {c[5]} report {a[6]} ({a[7]} at {a[8]}), which dates it {a[5]}: "
-                    "compared as different periods", c[8],
-                    f"if {c[7]} states that report's findings, add `cycle: {c[5]}` to it")
-            for c, a, subjects in hints.values()]
+    return [
+        Finding(
+            "warning",
+            CYCLE_MAY_DIFFER,
+            f"{c[6]} ({c[7]}) dates {', '.join(sorted(subjects))} {c[5]}, the year of "
+            f"the {c[5]} report {a[6]} ({a[7]} at {a[8]}), which dates it {a[5]}: "
+            "compared as different periods",
+            c[8],
+            f"if {c[7]} states that report's findings, add `cycle: {c[5]}` to it",
+        )
+        for c, a, subjects in hints.values()
+    ]
 
 
 # --- the table of `kg compare` --------------------------------------------------------
+
 
 @dataclass
 class Comparison:
@@ -464,24 +566,51 @@ class Comparison:
         return counts
 
     def as_dict(self) -> dict[str, object]:
-        return {"sources": self.sources, "country": self.country, "counts": self.counts(),
-                "rows": [row.as_dict() for row in self.rows]}
+        return {
+            "sources": self.sources,
+            "country": self.country,
+            "counts": self.counts(),
+            "rows": [row.as_dict() for row in self.rows],
+        }
 
     def render(self) -> str:
         """A plain-text table, one row per claim and other source, then the counts."""
-        header = ("outcome", "kind", "subject", "about", "aspect", "value", "source",
-                  "assertion", "other source", "other value", "other assertion")
+        header = (
+            "outcome",
+            "kind",
+            "subject",
+            "about",
+            "aspect",
+            "value",
+            "source",
+            "assertion",
+            "other source",
+            "other value",
+            "other assertion",
+        )
         lines = [header]
         for row in self.rows:
             kind, subject, period, aspect, value, _, source, record, _ = row.claim
-            lines.append((row.outcome, kind, subject.replace(">", "→").replace("|", " "),
-                          "" if period is None else str(period), aspect, value or "(stated)",
-                          source, record, row.other_source,
-                          (row.other[4] or "(stated)") if row.outcome != ONLY else "-",
-                          row.other[7] if row.outcome != ONLY else f"({row.other[7]})"))
+            lines.append(
+                (
+                    row.outcome,
+                    kind,
+                    subject.replace(">", "→").replace("|", " "),
+                    "" if period is None else str(period),
+                    aspect,
+                    value or "(stated)",
+                    source,
+                    record,
+                    row.other_source,
+                    (row.other[4] or "(stated)") if row.outcome != ONLY else "-",
+                    row.other[7] if row.outcome != ONLY else f"({row.other[7]})",
+                )
+            )
         widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-        text = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
-                for line in lines]
+        text = [
+            "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
+            for line in lines
+        ]
         counts = ", ".join(f"{n} {outcome}" for outcome, n in self.counts().items())
         text.append(f"{len(self.rows)} comparisons: {counts}")
         return "\n".join(text)
@@ -513,8 +642,15 @@ def assertion_iri(claim: Claim) -> str:
         return mint("tier-placement", record, str(label))
     if kind == "law":
         return mint("law-article", record, slug(subject.split("|", 2)[2]) or "article")
-    return mint({"role": "country-role", "figure": "indicator", "trend": "trend",
-                 "instrument": "legal-instrument"}[kind], record)
+    return mint(
+        {
+            "role": "country-role",
+            "figure": "indicator",
+            "trend": "trend",
+            "instrument": "legal-instrument",
+        }[kind],
+        record,
+    )
 
 
 def recorded_rows(rows: list[Row]) -> list[Row]:
@@ -541,9 +677,13 @@ def comparison_quads(rows: list[Row]) -> list[ox.Quad]:
             quads.append(ox.Quad(node, ox.NamedNode(str(p)), obj, graph))
 
         add(RDF.type, ox.NamedNode(str(KG.Comparison)))
-        add(RDFS.label, ox.Literal(
-            f"{c[7]} ({c[6]}) {row.outcome} {o[7]} ({o[6]}): {_describe(c)}"
-            + (f" {c[4]}" if c[4] else "")))
+        add(
+            RDFS.label,
+            ox.Literal(
+                f"{c[7]} ({c[6]}) {row.outcome} {o[7]} ({o[6]}): {_describe(c)}"
+                + (f" {c[4]}" if c[4] else "")
+            ),
+        )
         add(KG.claim, ox.NamedNode(assertion_iri(c)))
         add(KG.comparedWith, ox.NamedNode(assertion_iri(o)))
         add(KG.outcome, ox.NamedNode(mint("concept", "outcome", row.outcome.replace(" ", "_"))))
@@ -559,9 +699,16 @@ def comparison_quads(rows: list[Row]) -> list[ox.Quad]:
         # described here too (as each source's graph describes its years): a period may be
         # a year no statement is labelled with
         node = ox.NamedNode(mint("year", str(year)))
-        quads += [ox.Quad(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.Year)), graph),
-                  ox.Quad(node, ox.NamedNode(str(RDFS.label)), ox.Literal(str(year)), graph),
-                  ox.Quad(node, ox.NamedNode(str(KG.yearValue)), ox.Literal(
-                      str(year), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")),
-                      graph)]
+        quads += [
+            ox.Quad(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(KG.Year)), graph),
+            ox.Quad(node, ox.NamedNode(str(RDFS.label)), ox.Literal(str(year)), graph),
+            ox.Quad(
+                node,
+                ox.NamedNode(str(KG.yearValue)),
+                ox.Literal(
+                    str(year), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#gYear")
+                ),
+                graph,
+            ),
+        ]
     return quads

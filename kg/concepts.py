@@ -108,12 +108,17 @@ def load_concepts(ontology_dir: Path) -> ConceptSchemes:
     for iri, scheme in scheme_of.items():
         if iri in notation:
             by_scheme.setdefault(scheme, {})[notation[iri]] = Concept(
-                scheme, notation[iri], iri, label.get(iri, notation[iri]))
+                scheme, notation[iri], iri, label.get(iri, notation[iri])
+            )
     return ConceptSchemes(by_scheme, _hierarchy(path, links, scheme_of, notation))
 
 
-def _hierarchy(path: Path, links: list[tuple[str, str, str]], scheme_of: dict[str, str],
-               notation: dict[str, str]) -> dict[str, dict[str, frozenset[str]]]:
+def _hierarchy(
+    path: Path,
+    links: list[tuple[str, str, str]],
+    scheme_of: dict[str, str],
+    notation: dict[str, str],
+) -> dict[str, dict[str, frozenset[str]]]:
     """The `skos:broader` links (and `skos:narrower`, read the other way) per scheme.
 
     A link between schemes or a cycle would make "within" mean nothing sensible (a girl
@@ -123,11 +128,17 @@ def _hierarchy(path: Path, links: list[tuple[str, str, str]], scheme_of: dict[st
     broader: dict[str, dict[str, set[str]]] = {}
     for narrow, prop, broad in links:
         scheme = scheme_of.get(narrow)
-        if scheme is None or scheme != scheme_of.get(broad) or broad not in notation \
-                or narrow not in notation:
-            raise InputError(f"{path}: {prop} links <{narrow}> and <{broad}>, which are not "
-                             "concepts of one scheme",
-                             "link only concepts of the same scheme")
+        if (
+            scheme is None
+            or scheme != scheme_of.get(broad)
+            or broad not in notation
+            or narrow not in notation
+        ):
+            raise InputError(
+                f"{path}: {prop} links <{narrow}> and <{broad}>, which are not "
+                "concepts of one scheme",
+                "link only concepts of the same scheme",
+            )
         broader.setdefault(scheme, {}).setdefault(notation[narrow], set()).add(notation[broad])
     for scheme, ups in broader.items():
         for start in ups:
@@ -136,11 +147,15 @@ def _hierarchy(path: Path, links: list[tuple[str, str, str]], scheme_of: dict[st
             while todo:
                 up = todo.pop()
                 if up == start:
-                    raise InputError(f"{path}: the skos:broader links of {scheme} go round in "
-                                     f"a circle through {start}",
-                                     "a concept cannot lie within itself; remove one link")
+                    raise InputError(
+                        f"{path}: the skos:broader links of {scheme} go round in "
+                        f"a circle through {start}",
+                        "a concept cannot lie within itself; remove one link",
+                    )
                 if up not in seen:
                     seen.add(up)
                     todo.extend(ups.get(up, ()))
-    return {scheme: {n: frozenset(b) for n, b in sorted(ups.items())}
-            for scheme, ups in sorted(broader.items())}
+    return {
+        scheme: {n: frozenset(b) for n, b in sorted(ups.items())}
+        for scheme, ups in sorted(broader.items())
+    }

@@ -122,7 +122,7 @@ def sentences(folded: FoldedText) -> list[Span]:
             item = _LIST_ITEM.match(stripped)
             if item:
                 offset += item.end()
-                stripped = stripped[item.end():]
+                stripped = stripped[item.end() :]
         if not stripped:
             continue
         start = raw_to_folded[offset]
@@ -136,7 +136,7 @@ def _split(text: str, start: int, end: int) -> Iterable[Span]:
     begin = 0
     for match in _SENTENCE_END.finditer(piece):
         stop = match.start() + 1
-        while stop < len(piece) and piece[stop] in "\"”’)":
+        while stop < len(piece) and piece[stop] in '"”’)':
             stop += 1
         if _INITIALISM.search(piece[begin:stop]):
             continue
@@ -149,20 +149,48 @@ def _split(text: str, start: int, end: int) -> Iterable[Span]:
 # ---------------------------------------------------------------- mentions
 
 _WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "hundreds": 100,
-    "thousand": 1000, "thousands": 1000, "million": 1_000_000, "millions": 1_000_000,
-    "dozen": 12, "dozens": 12,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "hundreds": 100,
+    "thousand": 1000,
+    "thousands": 1000,
+    "million": 1_000_000,
+    "millions": 1_000_000,
+    "dozen": 12,
+    "dozens": 12,
 }
 _WORD = r"(?:" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
 _DIGITS = r"\$?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NUMBER = rf"(?:{_DIGITS}|{_WORD})"
 _NUMBER_RE = re.compile(rf"(?<![\w$.,]){_NUMBER}(?![\w]|[.,]\d)", re.I)
-_DURATION = re.compile(
-    rf"(?<![\w$]){_NUMBER}\s+years?\s+and\s+{_NUMBER}\s+months?\b", re.I)
+_DURATION = re.compile(rf"(?<![\w$]){_NUMBER}\s+years?\s+and\s+{_NUMBER}\s+months?\b", re.I)
 _ARTICLE = r"\d+[A-Za-z]?(?:\([0-9A-Za-z]+\))*"
 _ARTICLES = re.compile(rf"\bArticles?\s+{_ARTICLE}(?:(?:,\s*|\s+)(?:and\s+)?{_ARTICLE})*")
 _ARTICLE_RE = re.compile(_ARTICLE)
@@ -211,16 +239,20 @@ def numbers_in(text: str, skip: Sequence[Span] = (), base: int = 0) -> list[Ment
         numbers = _NUMBER_RE.findall(match.group())
         years, months = (Decimal(number_key(n) or "0") for n in numbers[:2])
         key = _canonical(years + months / 12)
-        found.append(Mention("number", key, Span(base + match.start(), base + match.end(),
-                                                 match.group())))
+        found.append(
+            Mention("number", key, Span(base + match.start(), base + match.end(), match.group()))
+        )
         taken.append(match.span())
     for match in _NUMBER_RE.finditer(text):
         if any(a <= match.start() < b for a, b in taken):
             continue
         key = number_key(match.group())
         if key is not None:
-            found.append(Mention("number", key, Span(base + match.start(), base + match.end(),
-                                                     match.group())))
+            found.append(
+                Mention(
+                    "number", key, Span(base + match.start(), base + match.end(), match.group())
+                )
+            )
     return sorted(found, key=lambda m: m.span.start)
 
 
@@ -236,8 +268,11 @@ def articles_in(text: str) -> list[Mention]:
         first = listed.index(" ")
         for match in _ARTICLE_RE.finditer(listed, first):
             start = group.start() + match.start()
-            out.append(Mention("article", match.group(),
-                               Span(start, start + len(match.group()), match.group())))
+            out.append(
+                Mention(
+                    "article", match.group(), Span(start, start + len(match.group()), match.group())
+                )
+            )
     return out
 
 
@@ -258,7 +293,7 @@ def places_in(text: str) -> list[Mention]:
                 last = tokens[i + n - 1]
                 if not last.group()[0].isupper():
                     continue
-                surface = text[tokens[i].start():last.end()]
+                surface = text[tokens[i].start() : last.end()]
                 place = resolve_place(surface)
                 if place is not None and not _is_code(surface, place):
                     hit = (n, place, surface)
@@ -379,8 +414,13 @@ class Uncovered:
     key: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "text": self.text, "line": self.line, "column": self.col,
-                "key": self.key}
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "line": self.line,
+            "column": self.col,
+            "key": self.key,
+        }
 
 
 @dataclass
@@ -430,21 +470,28 @@ def cut_short(raw: str) -> Uncovered | None:
     if not lines:
         return None
     last = lines[-1].strip()
-    if last.endswith(_LAST_CHARACTERS) or last.startswith(("=", "-", "*", "#")) \
-            or len(last.split()) < 6:
+    if (
+        last.endswith(_LAST_CHARACTERS)
+        or last.startswith(("=", "-", "*", "#"))
+        or len(last.split()) < 6
+    ):
         return None
     tail = " ".join(last.split()[-6:])
-    return Uncovered("cut-short", f"...{tail}", len(lines),
-                     len(lines[-1]) - len(lines[-1].lstrip()) + 1)
+    return Uncovered(
+        "cut-short", f"...{tail}", len(lines), len(lines[-1]) - len(lines[-1].lstrip()) + 1
+    )
 
 
-def source_coverage(source_id: str, text_name: str, raw: str,
-                    records: Sequence[AssertionRecord]) -> SourceCoverage:
+def source_coverage(
+    source_id: str, text_name: str, raw: str, records: Sequence[AssertionRecord]
+) -> SourceCoverage:
     """What of one source's text (`raw`) its assertions (`records`) leave uncovered."""
     folded = fold_text(raw)
-    claims = [Carried(r.id, carried_keys(r),
-                      quote_spans(folded.text, (q.text for q in r.evidence)))
-              for r in records if r.source_id == source_id]
+    claims = [
+        Carried(r.id, carried_keys(r), quote_spans(folded.text, (q.text for q in r.evidence)))
+        for r in records
+        if r.source_id == source_id
+    ]
     result = SourceCoverage(source_id, text_name, cut=cut_short(raw))
     all_quotes = [s for c in claims for s in c.quote_spans]
     units = sentences(folded)
@@ -456,33 +503,39 @@ def source_coverage(source_id: str, text_name: str, raw: str,
     for mention in mentions(folded):
         result.mentions[mention.kind] = result.mentions.get(mention.kind, 0) + 1
         wanted = (mention.kind, mention.key)
-        if any(wanted in c.keys and any(_inside(mention.span, q) for q in c.quote_spans)
-               for c in claims):
+        if any(
+            wanted in c.keys and any(_inside(mention.span, q) for q in c.quote_spans)
+            for c in claims
+        ):
             continue
         line, col = folded.line_col(mention.span.start)
-        result.uncarried.append(Uncovered(mention.kind, mention.span.text, line, col,
-                                          mention.key))
+        result.uncarried.append(Uncovered(mention.kind, mention.span.text, line, col, mention.key))
     return result
 
 
 def seeds_coverage(seeds: Seeds, texts: dict[str, str]) -> list[SourceCoverage]:
     """The coverage of every source whose raw text is in `texts` (by source id)."""
-    return [source_coverage(s.id, s.text, texts[s.id], seeds.assertions)
-            for s in seeds.sources if s.id in texts]
+    return [
+        source_coverage(s.id, s.text, texts[s.id], seeds.assertions)
+        for s in seeds.sources
+        if s.id in texts
+    ]
 
 
 # ---------------------------------------------------------------- the command's one call
 
 
-def coverage(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
-             ontology_dir: str | Path | None = None) -> list[SourceCoverage]:
+def coverage(
+    seeds_dir: str | Path = "seeds",
+    sources_dir: str | Path | None = None,
+    ontology_dir: str | Path | None = None,
+) -> list[SourceCoverage]:
     """Validate the seeds, read every source text, and report what each leaves uncovered."""
     from kg.pipeline import sources_dir_from_env, validate
 
     folder = sources_dir_from_env(sources_dir)
     if folder is None:
-        raise UsageError("coverage needs the source texts", "pass --sources DIR or set "
-                         "KG_SOURCES")
+        raise UsageError("coverage needs the source texts", "pass --sources DIR or set KG_SOURCES")
     result = validate(seeds_dir, folder, ontology_dir, shacl=False)
     if not result.report.ok:
         raise InvalidData(result.report)
@@ -493,6 +546,8 @@ def coverage(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = N
         try:
             texts[source.id] = path.read_bytes().decode("utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"{path}: cannot read the text of source {source.id!r}: {exc}",
-                             "check --sources / KG_SOURCES") from exc
+            raise InputError(
+                f"{path}: cannot read the text of source {source.id!r}: {exc}",
+                "check --sources / KG_SOURCES",
+            ) from exc
     return seeds_coverage(seeds, texts)

@@ -35,14 +35,16 @@ MAX_RETRY_AFTER = 30.0
 
 # What each kind of server calls its Graph Store and query endpoints, from its base URL.
 SERVER_PATHS: dict[str, tuple[str, str]] = {
-    "oxigraph": ("/store", "/query"),           # BASE = http://host:7878
-    "fuseki": ("/data", "/sparql"),             # BASE = http://host:3030/DATASET
+    "oxigraph": ("/store", "/query"),  # BASE = http://host:7878
+    "fuseki": ("/data", "/sparql"),  # BASE = http://host:3030/DATASET
     "virtuoso": ("/sparql-graph-crud-auth", "/sparql"),  # BASE = http://host:8890
-    "graphdb": ("/rdf-graphs/service", ""),     # BASE = http://host:7200/repositories/REPO
+    "graphdb": ("/rdf-graphs/service", ""),  # BASE = http://host:7200/repositories/REPO
 }
 
-RESULTS_ACCEPT = ("application/sparql-results+json, application/sparql-results+xml;q=0.9, "
-                  "application/n-triples;q=0.8, text/turtle;q=0.7")
+RESULTS_ACCEPT = (
+    "application/sparql-results+json, application/sparql-results+xml;q=0.9, "
+    "application/n-triples;q=0.8, text/turtle;q=0.7"
+)
 # Media types of SPARQL answers, for reading them here and for content negotiation in
 # `kg serve`.
 RESULT_TYPES: dict[str, ox.QueryResultsFormat] = {
@@ -71,8 +73,9 @@ def server_urls(kind: str, base_url: str) -> tuple[str, str]:
     ('http://localhost:3030/tip/data', 'http://localhost:3030/tip/sparql')
     """
     if kind not in SERVER_PATHS:
-        raise UsageError(f"unknown server kind {kind!r}",
-                         "use one of " + ", ".join(sorted(SERVER_PATHS)))
+        raise UsageError(
+            f"unknown server kind {kind!r}", "use one of " + ", ".join(sorted(SERVER_PATHS))
+        )
     base = base_url.rstrip("/")
     store, query = SERVER_PATHS[kind]
     return base + store, base + query
@@ -98,8 +101,9 @@ class RewindingBody:
     end lets that second send carry the whole body instead of nothing.
     """
 
-    def __init__(self, data: bytes, progress: Callable[[int], None] | None = None,
-                 block: int = 1 << 16) -> None:
+    def __init__(
+        self, data: bytes, progress: Callable[[int], None] | None = None, block: int = 1 << 16
+    ) -> None:
         self.data = data
         self.position = 0
         self.progress = progress
@@ -110,7 +114,7 @@ class RewindingBody:
             self.position = 0
             return b""
         size = self.block if size is None or size < 0 else min(size, self.block)
-        chunk = self.data[self.position:self.position + size]
+        chunk = self.data[self.position : self.position + size]
         self.position += len(chunk)
         if self.progress:
             self.progress(self.position)
@@ -150,9 +154,14 @@ class Client:
             handlers.append(urllib.request.HTTPBasicAuthHandler(self.passwords))
         self.opener = urllib.request.build_opener(*handlers)
 
-    def send(self, method: str, url: str, body: bytes | None = None,
-             headers: dict[str, str] | None = None,
-             progress: Callable[[int], None] | None = None) -> tuple[int, str, bytes]:
+    def send(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[int, str, bytes]:
         """One HTTP request with retries; (status, content type, body) of a 2xx answer.
 
         Connection errors, timeouts and 429/502/503/504 are tried again with exponential
@@ -167,7 +176,7 @@ class Client:
             except _Retryable as exc:
                 if attempt >= self.retries:
                     raise EndpointError(exc.message, exc.hint) from None
-                delay = self.backoff * 2 ** attempt
+                delay = self.backoff * 2**attempt
                 if exc.retry_after is not None:
                     delay = max(delay, min(exc.retry_after, MAX_RETRY_AFTER))
                 attempt += 1
@@ -201,16 +210,22 @@ class Client:
             for header in exc.headers.get_all("WWW-Authenticate") or []:
                 scheme, _, rest = header.partition(" ")
                 params = urllib.request.parse_keqv_list(urllib.request.parse_http_list(rest))
-                if scheme.lower() == "digest" or (scheme.lower() == "basic" and
-                                                  urllib.parse.urlsplit(url).netloc
-                                                  not in self.challenges):
-                    self.challenges[urllib.parse.urlsplit(url).netloc] = (scheme.lower(),
-                                                                          params)
+                if scheme.lower() == "digest" or (
+                    scheme.lower() == "basic"
+                    and urllib.parse.urlsplit(url).netloc not in self.challenges
+                ):
+                    self.challenges[urllib.parse.urlsplit(url).netloc] = (scheme.lower(), params)
         except OSError:
             return  # the HEAD that follows reports it, with retries
 
-    def _send_once(self, method: str, url: str, body: bytes | None, headers: dict[str, str],
-                   progress: Callable[[int], None] | None) -> tuple[int, str, bytes]:
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        progress: Callable[[int], None] | None,
+    ) -> tuple[int, str, bytes]:
         where = f"{method} {redact(url)}"
         data: BinaryIO | None = None
         if body is not None:
@@ -222,8 +237,11 @@ class Client:
         if self.credentials:
             # the password goes to the server the request is for, whatever realm it names
             parts = urllib.parse.urlsplit(url)
-            self.passwords.add_password(None, f"{parts.scheme}://{parts.netloc}/",  # type: ignore[arg-type]
-                                        *self.credentials)
+            self.passwords.add_password(
+                None,
+                f"{parts.scheme}://{parts.netloc}/",  # type: ignore[arg-type]
+                *self.credentials,
+            )
             challenge = self.challenges.get(parts.netloc)
             if challenge and challenge[0] == "digest":
                 answer = self.digest.get_authorization(request, challenge[1])
@@ -239,37 +257,43 @@ class Client:
         except urllib.error.HTTPError as exc:
             detail = _first_line(exc.read())
             # the reason phrase and the body are the server's words: printable only
-            status = f"HTTP {exc.code} {printable(str(exc.reason))}" + \
-                (f": {detail}" if detail else "")
+            status = f"HTTP {exc.code} {printable(str(exc.reason))}" + (
+                f": {detail}" if detail else ""
+            )
             if exc.code in RETRY_STATUSES:
-                raise _Retryable(f"{where}: {status}",
-                                 retry_after=_retry_after(exc.headers.get("Retry-After"))) \
-                    from None
+                raise _Retryable(
+                    f"{where}: {status}", retry_after=_retry_after(exc.headers.get("Retry-After"))
+                ) from None
             raise EndpointStatus(f"{where}: {status}", exc.code, _hint(exc.code)) from None
         except TimeoutError:
-            raise _Retryable(f"{where}: timed out after {self.timeout:g} s",
-                             hint="raise --timeout") from None
+            raise _Retryable(
+                f"{where}: timed out after {self.timeout:g} s", hint="raise --timeout"
+            ) from None
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, ssl.SSLError):
                 raise EndpointError(f"{where}: TLS error: {printable(str(reason))}") from None
             if isinstance(reason, TimeoutError):
-                raise _Retryable(f"{where}: timed out after {self.timeout:g} s",
-                                 hint="raise --timeout") from None
+                raise _Retryable(
+                    f"{where}: timed out after {self.timeout:g} s", hint="raise --timeout"
+                ) from None
             text = printable(getattr(reason, "strerror", None) or str(reason))
-            raise _Retryable(f"{where}: cannot connect: {text}",
-                             hint="is the server running, and is the URL right?") from None
+            raise _Retryable(
+                f"{where}: cannot connect: {text}",
+                hint="is the server running, and is the URL right?",
+            ) from None
         except (ConnectionError, http.client.HTTPException) as exc:
-            raise _Retryable(f"{where}: connection failed: "
-                             f"{printable(str(exc)) or type(exc).__name__}") \
-                from None
+            raise _Retryable(
+                f"{where}: connection failed: {printable(str(exc)) or type(exc).__name__}"
+            ) from None
         except ValueError as exc:  # urllib: an auth scheme it cannot answer, a bad URL
             raise EndpointError(f"{where}: {exc}") from None
 
 
 class _Retryable(Exception):
-    def __init__(self, message: str, hint: str | None = None,
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -322,8 +346,11 @@ def query_endpoint(url: str, sparql: str, *, client: Client | None = None) -> Qu
     # a form-encoded POST: every SPARQL 1.1 server takes it, and long queries fit
     form = urllib.parse.urlencode({"query": sparql}).encode("ascii")
     _, content_type, payload = client.send(
-        "POST", url, form,
-        {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT})
+        "POST",
+        url,
+        form,
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": RESULTS_ACCEPT},
+    )
     where = f"POST {redact(url)}"
     try:
         if content_type in RESULT_TYPES:
@@ -335,17 +362,20 @@ def query_endpoint(url: str, sparql: str, *, client: Client | None = None) -> Qu
             store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in triples)
             return store.query("CONSTRUCT WHERE { ?s ?p ?o }")
     except (SyntaxError, ValueError) as exc:
-        raise EndpointError(f"{where}: unreadable {printable(content_type)} answer: "
-                            f"{printable(str(exc))}") from None
+        raise EndpointError(
+            f"{where}: unreadable {printable(content_type)} answer: {printable(str(exc))}"
+        ) from None
     shown = printable(content_type) or "no content type"
-    raise EndpointError(f"{where}: answered with {shown}, "
-                        "not SPARQL results", "is this the query endpoint?")
+    raise EndpointError(
+        f"{where}: answered with {shown}, not SPARQL results", "is this the query endpoint?"
+    )
 
 
 def _virtuoso_ask(result: QueryResult) -> QueryResult:
     # Virtuoso 7 answers ASK with one row binding __ASK_RETVAL to 1 or 0.
-    if isinstance(result, ox.QuerySolutions) and \
-            [v.value for v in result.variables] == ["__ASK_RETVAL"]:
+    if isinstance(result, ox.QuerySolutions) and [v.value for v in result.variables] == [
+        "__ASK_RETVAL"
+    ]:
         rows = list(result)
         truth = bool(rows) and rows[0]["__ASK_RETVAL"].value not in ("0", "false")
         text = b'{"head":{},"boolean":%s}' % (b"true" if truth else b"false")
@@ -356,8 +386,7 @@ def _virtuoso_ask(result: QueryResult) -> QueryResult:
 def count_triples(url: str, graph: str | None, *, client: Client | None = None) -> int:
     """How many triples the query endpoint at `url` holds in `graph` (None: default graph)."""
     pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
-    result = query_endpoint(url, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}",
-                            client=client)
+    result = query_endpoint(url, f"SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}", client=client)
     rows = list(result) if isinstance(result, ox.QuerySolutions) else []
     if len(rows) != 1 or rows[0]["n"] is None:
         raise EndpointError(f"POST {redact(url)}: the COUNT query gave no number")

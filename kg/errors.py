@@ -27,6 +27,7 @@ def printable(text: str, *, keep_newlines: bool = False) -> str:
     >>> printable("tab\there")
     'tab\\x09here'
     """
+
     def escape(match: re.Match[str]) -> str:
         char = match.group()
         if keep_newlines and char == "\n":

@@ -56,12 +56,18 @@ class Distribution:
 DISTRIBUTIONS = (
     Distribution("tip-kg.ttl", ox.RdfFormat.TURTLE, "text/turtle", "Turtle"),
     Distribution("tip-kg.jsonld", None, "application/ld+json", "JSON-LD (compacted)"),
-    Distribution("tip-kg.nt", ox.RdfFormat.N_TRIPLES, "application/n-triples",
-                 "N-Triples (sorted)"),
-    Distribution("tip-kg.trig", ox.RdfFormat.TRIG, "application/trig",
-                 "TriG, one named graph per source"),
-    Distribution("tip-kg.nq", ox.RdfFormat.N_QUADS, "application/n-quads",
-                 "N-Quads, one named graph per source"),
+    Distribution(
+        "tip-kg.nt", ox.RdfFormat.N_TRIPLES, "application/n-triples", "N-Triples (sorted)"
+    ),
+    Distribution(
+        "tip-kg.trig", ox.RdfFormat.TRIG, "application/trig", "TriG, one named graph per source"
+    ),
+    Distribution(
+        "tip-kg.nq",
+        ox.RdfFormat.N_QUADS,
+        "application/n-quads",
+        "N-Quads, one named graph per source",
+    ),
 )
 
 
@@ -71,8 +77,9 @@ def turtle_prefixes(schemes: Iterable[str]) -> dict[str, str]:
     Every scheme of the ontology gets one whether the data uses it or not, so that each
     source's Turtle piece can be written on its own with the document's prefixes.
     """
-    extra = {scheme: f"{ID}concept/{scheme}/" for scheme in sorted(schemes)
-             if scheme not in PREFIXES}
+    extra = {
+        scheme: f"{ID}concept/{scheme}/" for scheme in sorted(schemes) if scheme not in PREFIXES
+    }
     return {**PREFIXES, **extra}
 
 
@@ -103,6 +110,7 @@ def sorted_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
 
 
 # --- JSON-LD ---------------------------------------------------------------------------
+
 
 class Compactor:
     """Compacts IRIs and values with a JSON-LD context of simple term definitions."""
@@ -150,7 +158,7 @@ class Compactor:
     def _compact(self, iri: str) -> str:
         for term, namespace in self.prefixes:
             if iri.startswith(namespace) and len(iri) > len(namespace):
-                return f"{term}:{iri[len(namespace):]}"
+                return f"{term}:{iri[len(namespace) :]}"
         return iri
 
     def key(self, predicate: str) -> tuple[str, str | None]:
@@ -170,6 +178,7 @@ class Compactor:
 
 
 # --- VoID / DCAT -----------------------------------------------------------------------
+
 
 @dataclass
 class GraphCounts:
@@ -199,17 +208,27 @@ def void_description(counts: GraphCounts, files: dict[str, tuple[int, str]]) -> 
     add(d, RDF_TYPE.value, str(VOID.Dataset))
     add(d, RDF_TYPE.value, str(DCAT.Dataset))
     add(d, DCT.title, ox.Literal("tip-kg: a knowledge graph of human-trafficking facts"))
-    add(d, DCT.description, ox.Literal(
-        "Trafficking flows, figures, laws, tier placements and measures, each curated "
-        "from a cited source with a verbatim evidence quote."))
+    add(
+        d,
+        DCT.description,
+        ox.Literal(
+            "Trafficking flows, figures, laws, tier placements and measures, each curated "
+            "from a cited source with a verbatim evidence quote."
+        ),
+    )
     add(d, DCT.license, LICENSE)
     add(d, VOID.uriSpace, ox.Literal(ID))
     add(d, VOID.triples, integer(counts.triples))
     add(d, VOID.distinctSubjects, integer(counts.subjects))
     add(d, VOID.properties, integer(counts.properties))
-    for vocabulary in ("https://w3id.org/tip-kg/ontology#", str(PROV), str(DCT),
-                       "http://www.w3.org/2004/02/skos/core#", "http://purl.org/linked-data/cube#",
-                       str(SCHEMA)):
+    for vocabulary in (
+        "https://w3id.org/tip-kg/ontology#",
+        str(PROV),
+        str(DCT),
+        "http://www.w3.org/2004/02/skos/core#",
+        "http://purl.org/linked-data/cube#",
+        str(SCHEMA),
+    ):
         add(d, VOID.vocabulary, vocabulary)
 
     tool = ID + "software/tip-kg/" + __version__
@@ -229,8 +248,11 @@ def void_description(counts: GraphCounts, files: dict[str, tuple[int, str]]) -> 
         add(d, VOID.subset, subset)
         add(subset, RDF_TYPE.value, str(VOID.Dataset))
         add(subset, VOID.triples, integer(counts.graphs[graph]))
-        add(subset, ox.NamedNode("http://www.w3.org/ns/sparql-service-description#name").value,
-            graph)
+        add(
+            subset,
+            ox.NamedNode("http://www.w3.org/ns/sparql-service-description#name").value,
+            graph,
+        )
         if graph in counts.sources:
             source = graph.replace(ID + "graph/", ID + "source/")
             add(subset, DCT.source, source)
@@ -245,14 +267,18 @@ def void_description(counts: GraphCounts, files: dict[str, tuple[int, str]]) -> 
         add(iri, DCAT.downloadURL, DOWNLOAD_BASE + dist.name)
         add(iri, DCAT.mediaType, "https://www.iana.org/assignments/media-types/" + dist.media_type)
         add(iri, DCAT.byteSize, integer(size))
-        add(iri, ox.NamedNode("http://spdx.org/rdf/terms#checksumValue").value,
-            ox.Literal(sha256))
+        add(iri, ox.NamedNode("http://spdx.org/rdf/terms#checksumValue").value, ox.Literal(sha256))
         add(iri, DCT.license, LICENSE)
-    prefixes = {**PREFIXES, "spdx": "http://spdx.org/rdf/terms#",
-                "sd": "http://www.w3.org/ns/sparql-service-description#"}
-    return ox.serialize(sorted_triples(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(d))
-                                       for t in out),
-                        format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    prefixes = {
+        **PREFIXES,
+        "spdx": "http://spdx.org/rdf/terms#",
+        "sd": "http://www.w3.org/ns/sparql-service-description#",
+    }
+    return ox.serialize(
+        sorted_triples(ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(d)) for t in out),
+        format=ox.RdfFormat.TURTLE,
+        prefixes=prefixes,
+    )
 
 
 def _local(iri: str) -> str:
@@ -261,9 +287,14 @@ def _local(iri: str) -> str:
 
 # --- the exports, from each source's pieces ----------------------------------------------
 
-def write_exports(out_dir: Path, style: Style, context: dict[str, Any], ontology: list[bytes],
-                  units: list[tuple[Summary, Callable[[], Pieces]]]) -> tuple[list[Path],
-                                                                             GraphCounts]:
+
+def write_exports(
+    out_dir: Path,
+    style: Style,
+    context: dict[str, Any],
+    ontology: list[bytes],
+    units: list[tuple[Summary, Callable[[], Pieces]]],
+) -> tuple[list[Path], GraphCounts]:
     """Write every export into `out_dir` from the ontology's N-Quads lines and each source
     file's summary and pieces (loaded one file at a time), all or nothing.
 
@@ -271,16 +302,20 @@ def write_exports(out_dir: Path, style: Style, context: dict[str, Any], ontology
     shared statements once, sorted, then each file's own statements; per-graph exports
     (N-Quads, TriG) hold the named graphs in order of their IRIs, each sorted.
     """
-    shared = sorted({triple_line(line) for line in ontology}.union(
-        *(summary.shared for summary, _ in units)))
+    shared = sorted(
+        {triple_line(line) for line in ontology}.union(*(summary.shared for summary, _ in units))
+    )
     part, counts, triples = statement_pieces(shared, style)
     summaries = [summary for summary, _ in units]
-    layout = Neo4jLayout.merge([part.columns, *(s.columns for s in summaries)],
-                               [{p for _, p, _ in part.edges},
-                                *(s.edge_predicates for s in summaries)],
-                               [part.label_props, *(s.label_props for s in summaries)])
-    order = sorted([(ONTOLOGY_GRAPH.value, -1)] + [
-        (graph, i) for i, summary in enumerate(summaries) for graph in summary.graph_quads])
+    layout = Neo4jLayout.merge(
+        [part.columns, *(s.columns for s in summaries)],
+        [{p for _, p, _ in part.edges}, *(s.edge_predicates for s in summaries)],
+        [part.label_props, *(s.label_props for s in summaries)],
+    )
+    order = sorted(
+        [(ONTOLOGY_GRAPH.value, -1)]
+        + [(graph, i) for i, summary in enumerate(summaries) for graph in summary.graph_quads]
+    )
     header = style.turtle_header()
     with StagedFiles(out_dir) as out:
         out.write("tip-kg.nt", join_lines(shared))
@@ -310,8 +345,10 @@ def write_exports(out_dir: Path, style: Style, context: dict[str, Any], ontology
                     jsonld.extend(pieces.jsonld)
                     out.write("neo4j/nodes.csv", layout.node_rows(pieces.neo4j.nodes))
                     rows = pieces.neo4j
-                    out.write("neo4j/relationships.csv",
-                              layout.edge_rows_of(rows.rendered, rows.edge_types, rows.edges))
+                    out.write(
+                        "neo4j/relationships.csv",
+                        layout.edge_rows_of(rows.rendered, rows.edge_types, rows.edges),
+                    )
             out.write("tip-kg.nq", nq)
             out.write("tip-kg.trig", block)
         out.write("tip-kg.jsonld", b"\n  ]\n}\n")
@@ -321,11 +358,16 @@ def write_exports(out_dir: Path, style: Style, context: dict[str, Any], ontology
             subjects=counts.subjects + sum(s.own.subjects for s in summaries),
             properties=len(counts.predicates.union(*(s.own.predicates for s in summaries))),
             classes=_add_counts([counts.classes, *(s.own.classes for s in summaries)]),
-            graphs={ONTOLOGY_GRAPH.value: len(ontology),
-                    **{g: n for s in summaries for g, n in s.graph_quads.items()}},
-            sources={g for s in summaries for g in s.graph_quads})
-        out.write("void.ttl", void_description(
-            graph_counts, {d.name: out.digest(d.name) for d in DISTRIBUTIONS}))
+            graphs={
+                ONTOLOGY_GRAPH.value: len(ontology),
+                **{g: n for s in summaries for g, n in s.graph_quads.items()},
+            },
+            sources={g for s in summaries for g in s.graph_quads},
+        )
+        out.write(
+            "void.ttl",
+            void_description(graph_counts, {d.name: out.digest(d.name) for d in DISTRIBUTIONS}),
+        )
         return out.commit(), graph_counts
 
 
@@ -371,8 +413,9 @@ class StagedFiles:
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"{out_dir}: cannot create the output directory: "
-                              f"{exc.strerror}") from exc
+            raise OutputError(
+                f"{out_dir}: cannot create the output directory: {exc.strerror}"
+            ) from exc
         self._lock = _lock_directory(out_dir)
         try:
             self._mode = 0o666 & ~current_umask()
@@ -395,8 +438,9 @@ class StagedFiles:
                 if target.parent not in self._swept:
                     self._swept.add(target.parent)
                     sweep_leftovers(target.parent)
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TMP_SUFFIX,
-                                           dir=target.parent)
+                fd, tmp = tempfile.mkstemp(
+                    prefix=f".{target.name}.", suffix=TMP_SUFFIX, dir=target.parent
+                )
                 # mkstemp makes 0600 files whatever the umask; exports are for sharing
                 os.fchmod(fd, self._mode)
                 self.files[name] = (os.fdopen(fd, "wb"), tmp, target, hashlib.sha256())
@@ -406,8 +450,9 @@ class StagedFiles:
             digest.update(data)
             self.sizes[name] += len(data)
         except OSError as exc:
-            raise OutputError(f"{self.out_dir}: cannot write the exports: "
-                              f"{exc.strerror or exc}") from exc
+            raise OutputError(
+                f"{self.out_dir}: cannot write the exports: {exc.strerror or exc}"
+            ) from exc
 
     def digest(self, name: str) -> tuple[int, str]:
         return self.sizes[name], self.files[name][3].hexdigest()
@@ -419,8 +464,9 @@ class StagedFiles:
                 os.fsync(handle.fileno())
                 handle.close()
         except OSError as exc:
-            raise OutputError(f"{self.out_dir}: cannot write the exports: "
-                              f"{exc.strerror or exc}") from exc
+            raise OutputError(
+                f"{self.out_dir}: cannot write the exports: {exc.strerror or exc}"
+            ) from exc
         swaps = [(Path(tmp), target) for _, tmp, target, _ in self.files.values()]
         _swap(self.out_dir, swaps)
         targets = [target for _, target in swaps]
@@ -492,14 +538,15 @@ def _lock_directory(out_dir: Path) -> int:
     try:
         fd = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY)
     except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot open the output directory: "
-                          f"{exc.strerror}") from exc
+        raise OutputError(f"{out_dir}: cannot open the output directory: {exc.strerror}") from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError as exc:
         os.close(fd)
-        raise OutputError(f"{out_dir}: another kg run is writing into this directory",
-                          "wait for it to finish, or choose another --out") from exc
+        raise OutputError(
+            f"{out_dir}: another kg run is writing into this directory",
+            "wait for it to finish, or choose another --out",
+        ) from exc
     return fd
 
 
@@ -512,8 +559,14 @@ def _swap(out_dir: Path, swaps: list[tuple[Path, Path]]) -> None:
     journal = out_dir / JOURNAL
     try:
         # "ino": the new file's inode, so that a rollback removes only a file it put there
-        entries = [{"name": target.relative_to(out_dir).as_posix(), "old": target.exists(),
-                    "ino": tmp.stat().st_ino} for tmp, target in swaps]
+        entries = [
+            {
+                "name": target.relative_to(out_dir).as_posix(),
+                "old": target.exists(),
+                "ino": tmp.stat().st_ino,
+            }
+            for tmp, target in swaps
+        ]
     except OSError as exc:
         raise OutputError(f"{out_dir}: cannot write the exports: {exc.strerror or exc}") from exc
     try:
@@ -529,9 +582,13 @@ def _swap(out_dir: Path, swaps: list[tuple[Path, Path]]) -> None:
             journal.unlink(missing_ok=True)
         raise OutputError(
             f"{out_dir}: cannot write the exports: {exc.strerror or exc}; "
-            + ("the old files are all in place" if restored else
-               "the old files could not all be put back yet"),
-            None if restored else "run the build again: it restores them first") from exc
+            + (
+                "the old files are all in place"
+                if restored
+                else "the old files could not all be put back yet"
+            ),
+            None if restored else "run the build again: it restores them first",
+        ) from exc
     # the commit point: from here on the new set stands, whatever happens next
     journal.unlink()
     _sync_directories({target.parent for _, target in swaps} | {out_dir})
@@ -540,8 +597,7 @@ def _swap(out_dir: Path, swaps: list[tuple[Path, Path]]) -> None:
 
 
 def _write_journal(journal: Path, entries: list[dict[str, Any]]) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f"{journal.name}.", suffix=TMP_SUFFIX,
-                               dir=journal.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f"{journal.name}.", suffix=TMP_SUFFIX, dir=journal.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(entries, handle)
@@ -599,11 +655,15 @@ def _recover_swap(out_dir: Path) -> None:
     except FileNotFoundError:
         return
     except (OSError, ValueError) as exc:
-        raise OutputError(f"{journal}: a swap journal that cannot be read: {exc}",
-                          "delete it and check the files in the directory") from exc
+        raise OutputError(
+            f"{journal}: a swap journal that cannot be read: {exc}",
+            "delete it and check the files in the directory",
+        ) from exc
     if not isinstance(entries, list) or not _roll_back(out_dir, entries):
-        raise OutputError(f"{journal}: the files of an interrupted build could not be "
-                          "put back", "check the directory's permissions and run again")
+        raise OutputError(
+            f"{journal}: the files of an interrupted build could not be put back",
+            "check the directory's permissions and run again",
+        )
     journal.unlink()
 
 
@@ -623,6 +683,7 @@ def _sync_directories(directories: set[Path]) -> None:
 
 
 # --- atomic writes ---------------------------------------------------------------------
+
 
 def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     """Write every file to a temporary name in `out_dir`, then rename them all into place.

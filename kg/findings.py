@@ -73,20 +73,25 @@ class Report:
     ) -> None:
         self.findings.append(Finding(severity, code, message, location, hint))
 
-    def error(self, code: str, message: str, location: Location | None = None,
-              hint: str | None = None) -> None:
+    def error(
+        self, code: str, message: str, location: Location | None = None, hint: str | None = None
+    ) -> None:
         self.add("error", code, message, location, hint)
 
-    def warning(self, code: str, message: str, location: Location | None = None,
-                hint: str | None = None) -> None:
+    def warning(
+        self, code: str, message: str, location: Location | None = None, hint: str | None = None
+    ) -> None:
         self.add("warning", code, message, location, hint)
 
     def refuse(self, codes: Iterable[str], why: str) -> None:
         """Make the warnings with one of `codes` errors, saying `why`."""
         wanted = set(codes)
-        self.findings = [replace(f, severity="error", message=f"{f.message} ({why})")
-                         if f.severity == "warning" and f.code in wanted else f
-                         for f in self.findings]
+        self.findings = [
+            replace(f, severity="error", message=f"{f.message} ({why})")
+            if f.severity == "warning" and f.code in wanted
+            else f
+            for f in self.findings
+        ]
 
     def extend(self, findings: Iterable[Finding]) -> None:
         self.findings.extend(findings)

@@ -37,14 +37,23 @@ from kg.schema import YEAR_MAX, YEAR_MIN
 
 KINDS = ("edgelists", "tiers")
 
-_TIERS = {"tier 1": "tier_1", "tier 2": "tier_2", "tier 3": "tier_3",
-          "watchlist": "tier_2_watch_list", "tier 2 watch list": "tier_2_watch_list",
-          "tier 2 watchlist": "tier_2_watch_list"}
+_TIERS = {
+    "tier 1": "tier_1",
+    "tier 2": "tier_2",
+    "tier 3": "tier_3",
+    "watchlist": "tier_2_watch_list",
+    "tier 2 watch list": "tier_2_watch_list",
+    "tier 2 watchlist": "tier_2_watch_list",
+}
 _TIER_HEADER = ["countryname", "iso", "year", "ccode", "tier"]
 _NA = {"", "na", "nan"}
 _YEAR_IN_NAME = re.compile(r"(\d{4})(?!.*\d)")
-_LABELS = {"tier_1": "Tier 1", "tier_2": "Tier 2", "tier_3": "Tier 3",
-           "tier_2_watch_list": "Tier 2 Watch List"}
+_LABELS = {
+    "tier_1": "Tier 1",
+    "tier_2": "Tier 2",
+    "tier_3": "Tier 3",
+    "tier_2_watch_list": "Tier 2 Watch List",
+}
 
 
 @dataclass(frozen=True)
@@ -81,14 +90,22 @@ class FileSummary:
         return sum(len(lines) for lines in self.dropped.values())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"file": self.path, "rows": self.rows, "kept": self.kept,
-                "merged": self.merged, "dropped": self.dropped_count,
-                "dropped_by_reason": {k: {"rows": len(v), "lines": v}
-                                      for k, v in sorted(self.dropped.items())},
-                "repaired_by_reason": {k: {"rows": len(v), "lines": v}
-                                       for k, v in sorted(self.repaired.items())},
-                "refused": len(self.problems),
-                "problems": [p.render() for p in self.problems], "output": self.output}
+        return {
+            "file": self.path,
+            "rows": self.rows,
+            "kept": self.kept,
+            "merged": self.merged,
+            "dropped": self.dropped_count,
+            "dropped_by_reason": {
+                k: {"rows": len(v), "lines": v} for k, v in sorted(self.dropped.items())
+            },
+            "repaired_by_reason": {
+                k: {"rows": len(v), "lines": v} for k, v in sorted(self.repaired.items())
+            },
+            "refused": len(self.problems),
+            "problems": [p.render() for p in self.problems],
+            "output": self.output,
+        }
 
 
 class DatasetError(KgError):
@@ -97,8 +114,9 @@ class DatasetError(KgError):
     exit_code = 1
 
     def __init__(self, problems: list[Problem], summaries: list[FileSummary]) -> None:
-        super().__init__(f"{len(problems)} row(s) or file(s) cannot be imported; "
-                         "nothing was written")
+        super().__init__(
+            f"{len(problems)} row(s) or file(s) cannot be imported; nothing was written"
+        )
         self.problems = problems
         self.summaries = summaries
 
@@ -138,23 +156,27 @@ def _lines(path: Path, display: str, summary: FileSummary) -> list[str] | None:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}",
-                         "check the path") from exc
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}", "check the path") from exc
     if not raw.strip():
-        summary.problems.append(Problem(display, "empty file, no rows",
-                                        "is this the right file?"))
+        summary.problems.append(Problem(display, "empty file, no rows", "is this the right file?"))
         return None
     if b"\0" in raw:
-        line = raw[:raw.index(b"\0")].count(b"\n") + 1
-        summary.problems.append(Problem(f"{display}:{line}:1", "binary data (a NUL byte), "
-                                        "not a text file of rows", "is this the right file?"))
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        summary.problems.append(
+            Problem(
+                f"{display}:{line}:1",
+                "binary data (a NUL byte), not a text file of rows",
+                "is this the right file?",
+            )
+        )
         return None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        summary.problems.append(Problem(f"{display}:{line}:1", "not UTF-8 text (binary?)",
-                                        "is this the right file?"))
+        line = raw[: exc.start].count(b"\n") + 1
+        summary.problems.append(
+            Problem(f"{display}:{line}:1", "not UTF-8 text (binary?)", "is this the right file?")
+        )
         return None
     lines = text.split("\n")
     if lines and lines[-1] == "":
@@ -178,8 +200,13 @@ def _place(cell: str, where: str, summary: FileSummary) -> Place | None:
     name = cell.strip()
     place = resolve_place(name) if name else None
     if place is None:
-        summary.problems.append(Problem(where, f"unknown country or region {name!r}",
-                                        suggest_place(name) if name else "the cell is empty"))
+        summary.problems.append(
+            Problem(
+                where,
+                f"unknown country or region {name!r}",
+                suggest_place(name) if name else "the cell is empty",
+            )
+        )
     return place
 
 
@@ -190,13 +217,19 @@ def _id_part(place: Place) -> str:
 # ---------------------------------------------------------------- edge lists
 
 
-def _edgelist_facts(path: Path, display: str,
-                    summary: FileSummary) -> tuple[int | None, list[_Fact]]:
+def _edgelist_facts(
+    path: Path, display: str, summary: FileSummary
+) -> tuple[int | None, list[_Fact]]:
     match = _YEAR_IN_NAME.search(path.stem)
     year = int(match.group(1)) if match else None
     if year is None or not YEAR_MIN <= year <= YEAR_MAX:
-        summary.problems.append(Problem(display, "cannot read the report year from the file "
-                                        "name", "the cib117 files are named edgelistYEAR.txt"))
+        summary.problems.append(
+            Problem(
+                display,
+                "cannot read the report year from the file name",
+                "the cib117 files are named edgelistYEAR.txt",
+            )
+        )
         year = None
     lines = _lines(path, display, summary)
     if lines is None or year is None:
@@ -209,9 +242,13 @@ def _edgelist_facts(path: Path, display: str,
         summary.rows += 1
         cells = _cells(line)
         if len(cells) != 2:
-            summary.problems.append(Problem(f"{display}:{number}:1", f"expected 2 columns "
-                                            f"(origin,destination), found {len(cells)}",
-                                            "one pair per line, no header"))
+            summary.problems.append(
+                Problem(
+                    f"{display}:{number}:1",
+                    f"expected 2 columns (origin,destination), found {len(cells)}",
+                    "one pair per line, no header",
+                )
+            )
             continue
         (o_text, o_col), (d_text, d_col) = cells
         origin = _place(o_text, f"{display}:{number}:{o_col}", summary)
@@ -222,8 +259,12 @@ def _edgelist_facts(path: Path, display: str,
             # the extraction has no notion of trafficking within a country: a pair of one
             # place is two spellings of it, or the same name twice
             same = o_text.strip() == d_text.strip()
-            summary.drop("self-loop: the same name twice" if same else
-                          "self-loop: two spellings of one place", number)
+            summary.drop(
+                "self-loop: the same name twice"
+                if same
+                else "self-loop: two spellings of one place",
+                number,
+            )
             continue
         key = (origin.code, destination.code)
         fact = facts.get(key)
@@ -236,9 +277,17 @@ def _edgelist_facts(path: Path, display: str,
 def _edgelist_yaml(year: int, text: str, raw: bytes, facts: list[_Fact]) -> str:
     meta = _datasets()["edgelists"]
     source_id = f"cib117-edgelist-{year}"
-    out = _header(meta, source_id, meta["title"] % {"year": year}, year,
-                  {"start": year - 1, "end": year - 1}, text, raw, "automatic_extraction",
-                  f"Trafficking in Persons Report {year}")
+    out = _header(
+        meta,
+        source_id,
+        meta["title"] % {"year": year},
+        year,
+        {"start": year - 1, "end": year - 1},
+        text,
+        raw,
+        "automatic_extraction",
+        f"Trafficking in Persons Report {year}",
+    )
     for fact in facts:
         origin, destination = fact.fields["origin"], fact.fields["destination"]
         out.append(f"  - id: cib117-{year}-{_id_part(origin)}-{_id_part(destination)}")
@@ -260,9 +309,13 @@ def _year_cell(cell: str, where: str, summary: FileSummary) -> int | None:
     except ValueError:
         value = float("nan")
     if value != value or value != int(value) or not YEAR_MIN <= value <= YEAR_MAX:
-        summary.problems.append(Problem(where, f"cannot read the year {cell!r}",
-                                        f"a year between {YEAR_MIN} and {YEAR_MAX}, as "
-                                        "2001, 2001.0 or 2e3"))
+        summary.problems.append(
+            Problem(
+                where,
+                f"cannot read the year {cell!r}",
+                f"a year between {YEAR_MIN} and {YEAR_MAX}, as 2001, 2001.0 or 2e3",
+            )
+        )
         return None
     return int(value)
 
@@ -273,8 +326,13 @@ def _tier_facts(path: Path, display: str, summary: FileSummary) -> list[_Fact]:
         return []
     header = [cell.strip().lower() for cell, _ in _cells(lines[0])] if lines[0] else []
     if header != _TIER_HEADER:
-        summary.problems.append(Problem(f"{display}:1:1", "expected the header "
-                                        f"{','.join(_TIER_HEADER)}", "is this the tier table?"))
+        summary.problems.append(
+            Problem(
+                f"{display}:1:1",
+                f"expected the header {','.join(_TIER_HEADER)}",
+                "is this the tier table?",
+            )
+        )
         return []
     facts: dict[tuple[str, ...], _Fact] = {}
     named = _named_ccodes(lines[1:])
@@ -285,13 +343,19 @@ def _tier_facts(path: Path, display: str, summary: FileSummary) -> list[_Fact]:
         summary.rows += 1
         cells = _cells(line)
         if len(cells) != len(_TIER_HEADER):
-            summary.problems.append(Problem(f"{display}:{number}:1", f"expected "
-                                            f"{len(_TIER_HEADER)} columns "
-                                            f"({','.join(_TIER_HEADER)}), found {len(cells)}",
-                                            'quote a name with a comma: "Korea, South"'))
+            summary.problems.append(
+                Problem(
+                    f"{display}:{number}:1",
+                    f"expected "
+                    f"{len(_TIER_HEADER)} columns "
+                    f"({','.join(_TIER_HEADER)}), found {len(cells)}",
+                    'quote a name with a comma: "Korea, South"',
+                )
+            )
             continue
-        (name, name_col), (iso, iso_col), (year_text, year_col), (ccode, _), \
-            (tier, tier_col) = cells
+        (name, name_col), (iso, iso_col), (year_text, year_col), (ccode, _), (tier, tier_col) = (
+            cells
+        )
         year = _year_cell(year_text, f"{display}:{number}:{year_col}", summary)
         tier_key = tier.strip().casefold()
         if tier_key in _NA:
@@ -299,9 +363,13 @@ def _tier_facts(path: Path, display: str, summary: FileSummary) -> list[_Fact]:
             continue
         notation = _TIERS.get(tier_key)
         if notation is None:
-            summary.problems.append(Problem(f"{display}:{number}:{tier_col}",
-                                            f"unknown tier {tier.strip()!r}",
-                                            "Tier 1, Tier 2, Tier 3, Watchlist or NA"))
+            summary.problems.append(
+                Problem(
+                    f"{display}:{number}:{tier_col}",
+                    f"unknown tier {tier.strip()!r}",
+                    "Tier 1, Tier 2, Tier 3, Watchlist or NA",
+                )
+            )
             continue
         # `NA` is a missing value, never Namibia's alpha-2 code
         name, iso = ("" if c.strip().casefold() in _NA else c for c in (name, iso))
@@ -310,17 +378,23 @@ def _tier_facts(path: Path, display: str, summary: FileSummary) -> list[_Fact]:
             # a row without name or code (Cote d'Ivoire 1999-2014): its Correlates of War
             # code is named on another row of the same table
             place = named[ccode.strip()]
-            summary.repaired.setdefault(f"name NA, read by its ccode {ccode.strip()} as "
-                                        f"{place.label}", []).append(number)
+            summary.repaired.setdefault(
+                f"name NA, read by its ccode {ccode.strip()} as {place.label}", []
+            ).append(number)
         if place is None:
             _place(name, f"{display}:{number}:{name_col}", summary)
             continue
         by_iso = resolve_place(iso.strip()) if iso.strip() else None
         if by_iso is not None and by_iso != place:
-            summary.problems.append(Problem(f"{display}:{number}:{iso_col}", f"the name "
-                                            f"{name.strip()!r} is {place.code}, the code "
-                                            f"{iso.strip()!r} is {by_iso.code}",
-                                            "one of them is wrong"))
+            summary.problems.append(
+                Problem(
+                    f"{display}:{number}:{iso_col}",
+                    f"the name "
+                    f"{name.strip()!r} is {place.code}, the code "
+                    f"{iso.strip()!r} is {by_iso.code}",
+                    "one of them is wrong",
+                )
+            )
             continue
         if place.kind != "country":
             # a tier placement is about a state; the table also places Kosovo, which has
@@ -335,10 +409,15 @@ def _tier_facts(path: Path, display: str, summary: FileSummary) -> list[_Fact]:
             fact = facts[key] = _Fact(key, {"country": place, "year": year, "tier": notation})
         elif fact.fields["tier"] != notation:
             first = fact.rows[0][0]
-            summary.problems.append(Problem(f"{display}:{number}:{tier_col}", f"{place.label} "
-                                            f"{year}: {_LABELS[notation]} here, "
-                                            f"{_LABELS[fact.fields['tier']]} on line {first}",
-                                            "one placement per country and year"))
+            summary.problems.append(
+                Problem(
+                    f"{display}:{number}:{tier_col}",
+                    f"{place.label} "
+                    f"{year}: {_LABELS[notation]} here, "
+                    f"{_LABELS[fact.fields['tier']]} on line {first}",
+                    "one placement per country and year",
+                )
+            )
             continue
         fact.rows.append((number, line))
     return list(facts.values())
@@ -361,9 +440,17 @@ def _named_ccodes(lines: list[str]) -> dict[str, Place]:
 def _tier_yaml(text: str, raw: bytes, facts: list[_Fact]) -> str:
     meta = _datasets()["tiers"]
     years = sorted(int(f.fields["year"]) for f in facts) or [YEAR_MIN]
-    out = _header(meta, "heiss-map-tiers", meta["title"], None,
-                  {"start": years[0], "end": years[-1]}, text, raw, "third_party_compilation",
-                  f"Trafficking in Persons Reports {years[0]}-{years[-1]}")
+    out = _header(
+        meta,
+        "heiss-map-tiers",
+        meta["title"],
+        None,
+        {"start": years[0], "end": years[-1]},
+        text,
+        raw,
+        "third_party_compilation",
+        f"Trafficking in Persons Reports {years[0]}-{years[-1]}",
+    )
     for fact in facts:
         country, year = fact.fields["country"], fact.fields["year"]
         out.append(f"  - id: heiss-tier-{year}-{_id_part(country)}")
@@ -388,12 +475,21 @@ def _yaml_place(place: Place) -> str:
     return place.code if place.kind == "country" else place.label
 
 
-def _header(meta: dict[str, str], source_id: str, title: str, year: int | None,
-            period: dict[str, int], text: str, raw: bytes, method: str,
-            derived_from: str) -> list[str]:
+def _header(
+    meta: dict[str, str],
+    source_id: str,
+    title: str,
+    year: int | None,
+    period: dict[str, int],
+    text: str,
+    raw: bytes,
+    method: str,
+    derived_from: str,
+) -> list[str]:
     authors = [a for a in meta["authors"].split(";") if a]
-    url = (f"{meta['repository']}/blob/{meta['commit']}/"
-           + meta["path"] % {"year": year if year is not None else ""})
+    url = f"{meta['repository']}/blob/{meta['commit']}/" + meta["path"] % {
+        "year": year if year is not None else ""
+    }
     return [
         f"# Written by `kg import` from {text}; re-import instead of editing by hand.",
         "source:",
@@ -447,21 +543,29 @@ def _text_name(path: Path, sources: SourceDirs | None) -> str:
             return resolved.relative_to(folder.resolve()).as_posix()
         except ValueError:
             continue
-    raise UsageError(f"{path}: not inside any sources directory (--sources or "
-                     f"KG_SOURCES: {sources})",
-                     "name the directory that holds the dataset files, e.g. --sources "
-                     "../shared/datasets, so that the quote check can find them")
+    raise UsageError(
+        f"{path}: not inside any sources directory (--sources or KG_SOURCES: {sources})",
+        "name the directory that holds the dataset files, e.g. --sources "
+        "../shared/datasets, so that the quote check can find them",
+    )
 
 
 def _inputs(kind: str, paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.is_file() and (
-                p.suffix == ".txt" if kind == "edgelists" else p.suffix == ".csv"))
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.is_file()
+                and (p.suffix == ".txt" if kind == "edgelists" else p.suffix == ".csv")
+            )
             if not found:
-                raise UsageError(f"{path}: no {'*.txt' if kind == 'edgelists' else '*.csv'} "
-                                 "files in this directory", "name the files or their folder")
+                raise UsageError(
+                    f"{path}: no {'*.txt' if kind == 'edgelists' else '*.csv'} "
+                    "files in this directory",
+                    "name the files or their folder",
+                )
             files.extend(found)
         elif path.is_file():
             files.append(path)
@@ -470,9 +574,14 @@ def _inputs(kind: str, paths: list[Path]) -> list[Path]:
     return files
 
 
-def import_datasets(kind: str, paths: list[str | Path], out_dir: str | Path,
-                    sources: str | Path | SourceDirs | None = None, force: bool = False,
-                    keep_going: bool = False) -> ImportResult:
+def import_datasets(
+    kind: str,
+    paths: list[str | Path],
+    out_dir: str | Path,
+    sources: str | Path | SourceDirs | None = None,
+    force: bool = False,
+    keep_going: bool = False,
+) -> ImportResult:
     """Import dataset files of `kind` (edgelists or tiers) into seed files in `out_dir`.
 
     Raises DatasetError (exit 1, nothing written) when a row or file cannot be read,
@@ -505,8 +614,11 @@ def import_datasets(kind: str, paths: list[str | Path], out_dir: str | Path,
         if name in files:
             raise UsageError(f"{path}: gives {name} a second time", "import each year once")
         raw = path.read_bytes()
-        body = (_edgelist_yaml(year, text, raw, facts) if kind == "edgelists"  # type: ignore[arg-type]
-                else _tier_yaml(text, raw, facts))
+        body = (
+            _edgelist_yaml(year, text, raw, facts)
+            if kind == "edgelists"  # type: ignore[arg-type]
+            else _tier_yaml(text, raw, facts)
+        )
         files[name] = body.encode("utf-8")
         summary.output = str(out / name)
     problems = [p for s in summaries for p in s.problems]
@@ -516,9 +628,11 @@ def import_datasets(kind: str, paths: list[str | Path], out_dir: str | Path,
         raise DatasetError(problems, summaries)
     existing = sorted(name for name in files if (out / name).exists())
     if existing and not force:
-        raise UsageError(f"{out / existing[0]}: already exists"
-                         + (f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""),
-                         "pass --force to replace the imported files")
+        raise UsageError(
+            f"{out / existing[0]}: already exists"
+            + (f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""),
+            "pass --force to replace the imported files",
+        )
     written = write_files(out, files) if files else []
     return ImportResult(summaries, written)
 
@@ -526,22 +640,31 @@ def import_datasets(kind: str, paths: list[str | Path], out_dir: str | Path,
 def summary_table(summaries: list[FileSummary]) -> str:
     """The per-file summary as a text table, then the reasons rows were dropped."""
     head = ("file", "rows", "kept", "merged", "dropped", "refused")
-    rows = [(Path(s.path).name, s.rows, s.kept, s.merged, s.dropped_count, len(s.problems))
-            for s in summaries]
+    rows = [
+        (Path(s.path).name, s.rows, s.kept, s.merged, s.dropped_count, len(s.problems))
+        for s in summaries
+    ]
     total = ("total", *(sum(r[i] for r in rows) for i in range(1, 6)))  # type: ignore[misc]
     widths = [max(len(str(r[i])) for r in (head, *rows, total)) for i in range(6)]
-    lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                       for i, (c, w) in enumerate(zip(r, widths, strict=True)))
-             for r in (head, *rows, total)]
+    lines = [
+        "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in (head, *rows, total)
+    ]
     for s in summaries:
         for reason, numbers in sorted(s.repaired.items()):
-            lines.append(f"{Path(s.path).name}: kept {len(numbers)}: {reason} "
-                         f"(line{'s' if len(numbers) > 1 else ''} "
-                         f"{', '.join(str(n) for n in numbers[:8])}"
-                         f"{', ...' if len(numbers) > 8 else ''})")
+            lines.append(
+                f"{Path(s.path).name}: kept {len(numbers)}: {reason} "
+                f"(line{'s' if len(numbers) > 1 else ''} "
+                f"{', '.join(str(n) for n in numbers[:8])}"
+                f"{', ...' if len(numbers) > 8 else ''})"
+            )
         for reason, numbers in sorted(s.dropped.items()):
-            shown = ", ".join(str(n) for n in numbers[:8]) + (", ..." if len(numbers) > 8
-                                                               else "")
-            lines.append(f"{Path(s.path).name}: dropped {len(numbers)}: {reason} "
-                         f"(line{'s' if len(numbers) > 1 else ''} {shown})")
+            shown = ", ".join(str(n) for n in numbers[:8]) + (", ..." if len(numbers) > 8 else "")
+            lines.append(
+                f"{Path(s.path).name}: dropped {len(numbers)}: {reason} "
+                f"(line{'s' if len(numbers) > 1 else ''} {shown})"
+            )
     return "\n".join(lines) + "\n"

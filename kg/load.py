@@ -24,8 +24,12 @@ from kg.errors import EndpointError, InputError, UsageError
 from kg.export import sorted_triples
 
 DEFAULT_DATA = Path("exports") / "tip-kg.nq"
-_FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG,
-            ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
+_FORMATS = {
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ttl": ox.RdfFormat.TURTLE,
+}
 
 
 class LoadMismatch(EndpointError):
@@ -35,15 +39,15 @@ class LoadMismatch(EndpointError):
 class PartialLoad(EndpointError):
     """A load stopped part way: some graphs were already replaced on the server."""
 
-    def __init__(self, cause: EndpointError, done: list[str], total: int,
-                 append: bool) -> None:
+    def __init__(self, cause: EndpointError, done: list[str], total: int, append: bool) -> None:
         verb = "appended to" if append else "replaced"
         shown = ", ".join(done)
         super().__init__(
             f"{cause}; already {verb} on the server ({len(done)} of {total} graphs): {shown}; "
             "the others are as they were",
             (f"{cause.hint}; then " if cause.hint else "")
-            + "run the same `kg load` again: it sends every graph whole, so a rerun completes it")
+            + "run the same `kg load` again: it sends every graph whole, so a rerun completes it",
+        )
         self.done = done
         self.status = getattr(cause, "status", None)
 
@@ -80,27 +84,41 @@ class LoadResult:
 
     def as_dict(self) -> dict[str, object]:
         return {
-            "store": redact(self.store_url), "query": redact(self.query_url),
-            "method": self.method, "triples": self.triples, "seconds": round(self.seconds, 3),
-            "graphs": [{"graph": g.graph, "triples": g.triples, "bytes": g.bytes,
-                        "before": g.before, "after": g.after, "seconds": round(g.seconds, 3)}
-                       for g in self.graphs],
+            "store": redact(self.store_url),
+            "query": redact(self.query_url),
+            "method": self.method,
+            "triples": self.triples,
+            "seconds": round(self.seconds, 3),
+            "graphs": [
+                {
+                    "graph": g.graph,
+                    "triples": g.triples,
+                    "bytes": g.bytes,
+                    "before": g.before,
+                    "after": g.after,
+                    "seconds": round(g.seconds, 3),
+                }
+                for g in self.graphs
+            ],
         }
 
 
-def read_graphs(data: str | Path = DEFAULT_DATA,
-                graph: str | None = None) -> dict[str | None, list[ox.Triple]]:
+def read_graphs(
+    data: str | Path = DEFAULT_DATA, graph: str | None = None
+) -> dict[str | None, list[ox.Triple]]:
     """The distinct triples of a data file by named graph, or all under `graph` if given."""
     path = Path(data)
     fmt = _FORMATS.get(path.suffix)
     if fmt is None:
-        raise UsageError(f"{path}: cannot tell the RDF format",
-                         "use a .nq, .trig, .nt or .ttl file")
+        raise UsageError(
+            f"{path}: cannot tell the RDF format", "use a .nq, .trig, .nt or .ttl file"
+        )
     try:
         quads = list(ox.parse(path=path, format=fmt))
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}",
-                         "run `kg build` first") from exc
+        raise InputError(
+            f"{path}: cannot read: {exc.strerror or exc}", "run `kg build` first"
+        ) from exc
     except SyntaxError as exc:
         raise InputError(f"{path}: not valid RDF: {exc}") from exc
     groups: dict[str | None, list[ox.Quad]] = defaultdict(list)
@@ -134,14 +152,22 @@ def _check_url(url: str, what: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(f"{what} {redact(url)!r} is not an http(s) URL")
     if parts.username or parts.password:
-        raise UsageError(f"{what} URL has credentials in it",
-                         "set KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (or KG_ENDPOINT_TOKEN) "
-                         "instead")
+        raise UsageError(
+            f"{what} URL has credentials in it",
+            "set KG_ENDPOINT_USER and KG_ENDPOINT_PASSWORD (or KG_ENDPOINT_TOKEN) instead",
+        )
 
 
-def load(store_url: str, query_url: str, data: str | Path = DEFAULT_DATA, *,
-         graph: str | None = None, append: bool = False, client: Client | None = None,
-         progress: Callable[[int, int], None] | None = None) -> LoadResult:
+def load(
+    store_url: str,
+    query_url: str,
+    data: str | Path = DEFAULT_DATA,
+    *,
+    graph: str | None = None,
+    append: bool = False,
+    client: Client | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadResult:
     """Send every graph of `data` to the Graph Store at `store_url`, then count each one.
 
     PUT replaces each graph (POST with `append`); `graph` sends everything into that
@@ -173,23 +199,27 @@ def load(store_url: str, query_url: str, data: str | Path = DEFAULT_DATA, *,
                 progress(base + position, total)
 
         try:
-            client.send(result.method, graph_url(store_url, item.graph), body,
-                        {"Content-Type": "application/n-triples; charset=utf-8"}, report)
+            client.send(
+                result.method,
+                graph_url(store_url, item.graph),
+                body,
+                {"Content-Type": "application/n-triples; charset=utf-8"},
+                report,
+            )
         except EndpointError as exc:
             if not result.graphs:
                 raise
-            raise PartialLoad(exc, [g.name for g in result.graphs], len(bodies),
-                              append) from exc
+            raise PartialLoad(exc, [g.name for g in result.graphs], len(bodies), append) from exc
         item.seconds = time.perf_counter() - tick
         done += len(body)
         result.graphs.append(item)
     for item in result.graphs:
         item.after = count_triples(query_url, item.graph, client=client)
     result.seconds = time.perf_counter() - started
-    wrong = [g for g in result.graphs
-             if (g.after < g.triples if append else g.after != g.triples)]
+    wrong = [g for g in result.graphs if (g.after < g.triples if append else g.after != g.triples)]
     if wrong:
-        detail = "; ".join(f"{g.name}: sent {g.triples}, the server counts {g.after}"
-                           for g in wrong)
+        detail = "; ".join(
+            f"{g.name}: sent {g.triples}, the server counts {g.after}" for g in wrong
+        )
         raise LoadMismatch(f"{redact(query_url)}: the counts do not match: {detail}")
     return result

@@ -79,8 +79,9 @@ class _GraphWriter:
                 self.add(place.iri, KG.isoAlpha3, _str(place.code))
                 self.add(place.iri, KG.isoNumeric, _str(place.numeric or ""))
                 if place.wikidata:
-                    self.add(place.iri, OWL_SAME_AS,
-                             "http://www.wikidata.org/entity/" + place.wikidata)
+                    self.add(
+                        place.iri, OWL_SAME_AS, "http://www.wikidata.org/entity/" + place.wikidata
+                    )
             else:
                 self.add(place.iri, RDF_TYPE, str(KG.Region))
                 self.add(place.iri, RDFS_LABEL, _str(place.label))
@@ -113,8 +114,9 @@ class _GraphWriter:
             self.described.add(iri)
             covers = cycle_covers(edition)
             self.add(iri, RDF_TYPE, str(KG.ReportingCycle))
-            self.add(iri, RDFS_LABEL, _str(f"reporting cycle of the {edition} report "
-                                           f"(covers {covers})"))
+            self.add(
+                iri, RDFS_LABEL, _str(f"reporting cycle of the {edition} report (covers {covers})")
+            )
             self.add(iri, KG.edition, ox.Literal(str(edition), datatype=_n(XSD + "gYear")))
             self.add(iri, DCT.temporal, self.year(covers))
         return iri
@@ -156,8 +158,7 @@ def _source(g: _GraphWriter, source: SourceRecord) -> None:
         g.add(s, KG.derivedFromReport, _str(source.provenance["derived_from"]))
 
 
-def _common(g: _GraphWriter, iri: str, record: AssertionRecord, cls: object,
-            label: str) -> None:
+def _common(g: _GraphWriter, iri: str, record: AssertionRecord, cls: object, label: str) -> None:
     g.add(iri, RDF_TYPE, str(cls))
     g.add(iri, RDF_TYPE, str(KG.Assertion))
     g.add(iri, DCT.identifier, _str(record.id))
@@ -203,8 +204,7 @@ def _flow(g: _GraphWriter, r: AssertionRecord) -> None:
             iri = mint("flow", r.id, f"{origin.code}-{destination.code}")
             route = [origin, *transit, destination]
             label = " → ".join(p.label for p in route)
-            _common(g, iri, r, KG.TraffickingFlow,
-                    f"Flow {label} ({_years_text(r.many('year'))})")
+            _common(g, iri, r, KG.TraffickingFlow, f"Flow {label} ({_years_text(r.many('year'))})")
             g.add(iri, KG.origin, g.place(origin))
             g.add(iri, KG.destination, g.place(destination))
             for stop in transit:
@@ -213,8 +213,11 @@ def _flow(g: _GraphWriter, r: AssertionRecord) -> None:
             _concepts(g, iri, KG.sector, r.many("sector"))
             _concepts(g, iri, KG.victimGroup, r.many("victim_group"))
             _years(g, iri, KG.year, r.many("year"))
-            g.add(iri, KG.internal, ox.Literal("true" if internal else "false",
-                                               datatype=_n(XSD + "boolean")))
+            g.add(
+                iri,
+                KG.internal,
+                ox.Literal("true" if internal else "false", datatype=_n(XSD + "boolean")),
+            )
             for index, (a, b) in enumerate(itertools.pairwise(route), start=1):
                 leg = f"{iri}/leg/{index}"
                 g.add(iri, KG.leg, leg)
@@ -254,8 +257,9 @@ def _law_article(g: _GraphWriter, r: AssertionRecord) -> None:
     jurisdiction: Place = r.one("jurisdiction")
     for article in r.many("article"):
         iri = mint("law-article", r.id, slug(article) or "article")
-        _common(g, iri, r, KG.LawArticle,
-                f"{jurisdiction.label} {r.one('code')}, Article {article}")
+        _common(
+            g, iri, r, KG.LawArticle, f"{jurisdiction.label} {r.one('code')}, Article {article}"
+        )
         g.add(iri, KG.jurisdiction, g.place(jurisdiction))
         g.add(iri, KG.legalCode, _str(r.one("code")))
         g.add(iri, KG.articleNumber, _str(article))
@@ -282,8 +286,7 @@ def _country_role(g: _GraphWriter, r: AssertionRecord) -> None:
     iri = mint("country-role", r.id)
     country: Place = r.one("country")
     roles = ", ".join(c.label for c in r.many("role"))
-    _common(g, iri, r, KG.CountryRole,
-            f"{country.label}: {roles} ({_years_text(r.many('year'))})")
+    _common(g, iri, r, KG.CountryRole, f"{country.label}: {roles} ({_years_text(r.many('year'))})")
     g.add(iri, KG.country, g.place(country))
     _concepts(g, iri, KG.role, r.many("role"))
     _years(g, iri, KG.year, r.many("year"))
@@ -305,8 +308,13 @@ def _trend(g: _GraphWriter, r: AssertionRecord) -> None:
     iri = mint("trend", r.id)
     country: Place = r.one("country")
     words = [c.label for c in (r.one("qualifier"), r.one("direction")) if c]
-    _common(g, iri, r, KG.Trend, f"{country.label} {r.one('year')}: {' '.join(words)} in "
-            f"{r.one('metric').label}")
+    _common(
+        g,
+        iri,
+        r,
+        KG.Trend,
+        f"{country.label} {r.one('year')}: {' '.join(words)} in {r.one('metric').label}",
+    )
     g.add(iri, KG.country, g.place(country))
     g.add(iri, KG.year, g.year(r.one("year")))
     g.add(iri, KG.metric, r.one("metric").iri)
@@ -320,9 +328,14 @@ def _trend(g: _GraphWriter, r: AssertionRecord) -> None:
 def _measure(g: _GraphWriter, r: AssertionRecord) -> None:
     iri = mint("measure", r.id)
     country: Place = r.one("country")
-    _common(g, iri, r, KG.Measure,
-            f"{country.label} ({_years_text(r.many('year'))}), {r.one('area').label}: "
-            f"{r.one('description')}")
+    _common(
+        g,
+        iri,
+        r,
+        KG.Measure,
+        f"{country.label} ({_years_text(r.many('year'))}), {r.one('area').label}: "
+        f"{r.one('description')}",
+    )
     g.add(iri, KG.country, g.place(country))
     _years(g, iri, KG.year, r.many("year"))
     g.add(iri, KG.area, r.one("area").iri)
@@ -375,8 +388,7 @@ def ontology_quads(ontology_dir: Path) -> list[ox.Quad]:
         path = ontology_dir / name
         try:
             triples = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)
-            quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH)
-                         for t in triples)
+            quads.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH) for t in triples)
         except (OSError, SyntaxError) as exc:
             raise InputError(f"{path}: cannot read the ontology: {exc}") from exc
     return quads

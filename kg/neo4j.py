@@ -62,8 +62,14 @@ def _names(iris: Iterable[str]) -> dict[str, str]:
             if len(group) == 1:
                 names[iri] = local
                 continue
-            prefix = next((p for p, ns in sorted(PREFIXES.items())
-                           if iri.startswith(ns) and iri[len(ns):] == local), None)
+            prefix = next(
+                (
+                    p
+                    for p, ns in sorted(PREFIXES.items())
+                    if iri.startswith(ns) and iri[len(ns) :] == local
+                ),
+                None,
+            )
             names[iri] = f"{prefix or 'x'}_{local}"
     return names
 
@@ -99,9 +105,12 @@ class Neo4jLayout:
     label_props: dict[str, set[str]]  # "Label|Label" -> property IRIs
 
     @classmethod
-    def merge(cls, columns: Iterable[dict[str, tuple[frozenset[str], bool]]],
-              edge_predicates: Iterable[Iterable[str]],
-              label_props: Iterable[dict[str, frozenset[str]]]) -> Neo4jLayout:
+    def merge(
+        cls,
+        columns: Iterable[dict[str, tuple[frozenset[str], bool]]],
+        edge_predicates: Iterable[Iterable[str]],
+        label_props: Iterable[dict[str, frozenset[str]]],
+    ) -> Neo4jLayout:
         kinds: dict[str, set[str]] = defaultdict(set)
         many: dict[str, bool] = defaultdict(bool)
         for part in columns:
@@ -109,8 +118,10 @@ class Neo4jLayout:
                 kinds[iri] |= types
                 many[iri] |= repeated
         names = _names(kinds)
-        out = {iri: f"{names[iri]}:{_column_type(frozenset(kinds[iri]))}"
-                    f"{'[]' if many[iri] else ''}" for iri in sorted(kinds)}
+        out = {
+            iri: f"{names[iri]}:{_column_type(frozenset(kinds[iri]))}{'[]' if many[iri] else ''}"
+            for iri in sorted(kinds)
+        }
         predicates = set().union(*edge_predicates)
         types = relationship_types(predicates)
         merged: dict[str, set[str]] = defaultdict(set)
@@ -129,8 +140,10 @@ class Neo4jLayout:
             for iri in self.ordered:
                 values = props.get(iri, [])
                 if len(values) > 1 and any(ARRAY_DELIMITER in v for v in values):
-                    raise OutputError(f"{node}: a value of {self.columns[iri].split(':')[0]} "
-                                      f"contains {ARRAY_DELIMITER!r}, the array delimiter")
+                    raise OutputError(
+                        f"{node}: a value of {self.columns[iri].split(':')[0]} "
+                        f"contains {ARRAY_DELIMITER!r}, the array delimiter"
+                    )
                 row.append(ARRAY_DELIMITER.join(values))
             rows.append(row)
         return _csv_rows(rows)
@@ -138,8 +151,9 @@ class Neo4jLayout:
     def edge_rows(self, edges: list[tuple[str, str, str]]) -> bytes:
         return edge_rows(edges, self.types)
 
-    def edge_rows_of(self, rendered: bytes, types: dict[str, str],
-                     edges: list[tuple[str, str, str]]) -> bytes:
+    def edge_rows_of(
+        self, rendered: bytes, types: dict[str, str], edges: list[tuple[str, str, str]]
+    ) -> bytes:
         """Rows rendered ahead with a part's own `types`, if every one is the type the whole
         graph gives (two properties of one local name in different parts would not be);
         else the part's `edges` rendered again."""
@@ -148,8 +162,9 @@ class Neo4jLayout:
         return self.edge_rows(edges)
 
     def cypher(self) -> bytes:
-        return load_cypher(self.label_props, self.columns,
-                           sorted(set(self.types.values()))).encode("utf-8")
+        return load_cypher(self.label_props, self.columns, sorted(set(self.types.values()))).encode(
+            "utf-8"
+        )
 
 
 EDGES_HEADER = b":START_ID,:END_ID,:TYPE\n"
@@ -167,8 +182,10 @@ def relationship_types(predicates: Iterable[str]) -> dict[str, str]:
 
 def edge_rows(edges: list[tuple[str, str, str]], types: dict[str, str]) -> bytes:
     """relationships.csv rows of `edges` (start, predicate, end), sorted by type, start, end."""
-    return _csv_rows([start, end, types[p]] for start, p, end in
-                     sorted(edges, key=lambda e: (types[e[1]], e[0], e[2])))
+    return _csv_rows(
+        [start, end, types[p]]
+        for start, p, end in sorted(edges, key=lambda e: (types[e[1]], e[0], e[2]))
+    )
 
 
 def _csv_rows(rows: Iterable[list[str]]) -> bytes:
@@ -181,15 +198,15 @@ def _convert(column: str) -> str:
     name, kind = column.split(":", 1)
     field = f"row.`{column}`"
     cast = {"long": "toInteger", "double": "toFloat", "boolean": "toBoolean"}.get(
-        kind.removesuffix("[]"))
+        kind.removesuffix("[]")
+    )
     if kind.endswith("[]"):
         items = f"split({field}, '{ARRAY_DELIMITER}')"
         return f"n.`{name}` = " + (f"[v IN {items} | {cast}(v)]" if cast else items)
     return f"n.`{name}` = " + (f"{cast}({field})" if cast else field)
 
 
-def load_cypher(label_props: dict[str, set[str]], columns: dict[str, str],
-                types: list[str]) -> str:
+def load_cypher(label_props: dict[str, set[str]], columns: dict[str, str], types: list[str]) -> str:
     """A Cypher script that loads nodes.csv and relationships.csv with LOAD CSV."""
     out = [
         "// tip-kg for Neo4j: loads nodes.csv and relationships.csv with LOAD CSV.",
@@ -199,15 +216,19 @@ def load_cypher(label_props: dict[str, set[str]], columns: dict[str, str],
         f"// Generated by `kg build` from the graph at {BASE}; do not edit.",
         "",
     ]
-    by_labels = {tuple(labels.split(ARRAY_DELIMITER)): props
-                 for labels, props in label_props.items()}
+    by_labels = {
+        tuple(labels.split(ARRAY_DELIMITER)): props for labels, props in label_props.items()
+    }
     for names in sorted(by_labels):
-        out.append(f"CREATE CONSTRAINT {'_'.join(n.lower() for n in names)}_iri IF NOT EXISTS "
-                   f"FOR (n:{names[-1]}) REQUIRE n.iri IS UNIQUE;")
+        out.append(
+            f"CREATE CONSTRAINT {'_'.join(n.lower() for n in names)}_iri IF NOT EXISTS "
+            f"FOR (n:{names[-1]}) REQUIRE n.iri IS UNIQUE;"
+        )
     out.append("")
     for names in sorted(by_labels):
-        sets = [_convert(columns[iri]) for iri in sorted(by_labels[names],
-                                                         key=lambda i: columns[i])]
+        sets = [
+            _convert(columns[iri]) for iri in sorted(by_labels[names], key=lambda i: columns[i])
+        ]
         out += [
             "LOAD CSV WITH HEADERS FROM 'file:///nodes.csv' AS row",
             f"WITH row WHERE row.`:LABEL` = '{ARRAY_DELIMITER.join(names)}'",

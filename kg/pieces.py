@@ -36,7 +36,7 @@ _ID = b"<" + ID.encode()
 
 
 def _subject(line: bytes) -> bytes:
-    return line[1:line.index(b">")]
+    return line[1 : line.index(b">")]
 
 
 def is_own(line: bytes, own_ids: frozenset[str]) -> bool:
@@ -49,7 +49,7 @@ def is_own(line: bytes, own_ids: frozenset[str]) -> bool:
     """
     if not line.startswith(_ID):
         return False
-    kind, _, rest = line[len(_ID):line.index(b">")].partition(b"/")
+    kind, _, rest = line[len(_ID) : line.index(b">")].partition(b"/")
     return kind.decode() not in SHARED_KINDS and rest.split(b"/", 1)[0].decode() in own_ids
 
 
@@ -75,8 +75,9 @@ class Style:
     compactor: Any  # kg.export.Compactor
 
     def turtle_header(self) -> bytes:
-        return b"".join(f"@prefix {p}: <{ns}> .\n".encode()
-                        for p, ns in sorted(self.prefixes.items()))
+        return b"".join(
+            f"@prefix {p}: <{ns}> .\n".encode() for p, ns in sorted(self.prefixes.items())
+        )
 
     def body(self, data: bytes) -> bytes:
         """`data` without the @prefix lines Oxigraph writes first."""
@@ -86,12 +87,18 @@ class Style:
         return data[at:]
 
     def turtle(self, triples: list[ox.Triple]) -> bytes:
-        return self.body(ox.serialize(triples, format=ox.RdfFormat.TURTLE,
-                                      prefixes=self.prefixes)) if triples else b""
+        return (
+            self.body(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes))
+            if triples
+            else b""
+        )
 
     def trig(self, quads: list[ox.Quad]) -> bytes:
-        return self.body(ox.serialize(quads, format=ox.RdfFormat.TRIG,
-                                      prefixes=self.prefixes)) if quads else b""
+        return (
+            self.body(ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=self.prefixes))
+            if quads
+            else b""
+        )
 
 
 @dataclass
@@ -154,16 +161,23 @@ def make_pieces(nquads: bytes, own_ids: frozenset[str], style: Style) -> tuple[P
         data = join_lines(lines)
         graphs[graph] = (data, style.trig(list(ox.parse(data, format=ox.RdfFormat.N_QUADS))))
     part, counts, triples = statement_pieces(own, style)
-    pieces = Pieces(graphs, join_lines(own), style.turtle(triples),
-                    jsonld_nodes(triples, style.compactor), part)
-    summary = Summary({g: len(lines) for g, lines in by_graph.items()}, counts,
-                      sorted(shared), part.columns, part.label_props,
-                      frozenset(p for _, p, _ in part.edges))
+    pieces = Pieces(
+        graphs, join_lines(own), style.turtle(triples), jsonld_nodes(triples, style.compactor), part
+    )
+    summary = Summary(
+        {g: len(lines) for g, lines in by_graph.items()},
+        counts,
+        sorted(shared),
+        part.columns,
+        part.label_props,
+        frozenset(p for _, p, _ in part.edges),
+    )
     return pieces, summary
 
 
-def statement_pieces(nt_lines: list[bytes], style: Style
-                     ) -> tuple[Neo4jPart, Counts, list[ox.Triple]]:
+def statement_pieces(
+    nt_lines: list[bytes], style: Style
+) -> tuple[Neo4jPart, Counts, list[ox.Triple]]:
     """The Neo4j part and the VoID counts of sorted distinct N-Triples lines, and their
     triples (parsed once, for the Turtle and JSON-LD pieces)."""
     triples = [q.triple for q in ox.parse(join_lines(nt_lines), format=ox.RdfFormat.N_TRIPLES)]
@@ -193,8 +207,9 @@ def jsonld_nodes(triples: list[ox.Triple], compactor: Any) -> list[str]:
             raise OutputError(f"blank node {t.subject} cannot be exported deterministically")
         node = nodes[t.subject.value]
         if t.predicate == RDF_TYPE and isinstance(t.object, ox.NamedNode):
-            node["@type"].append(compactor.class_terms.get(t.object.value,
-                                                           compactor.iri(t.object.value)))
+            node["@type"].append(
+                compactor.class_terms.get(t.object.value, compactor.iri(t.object.value))
+            )
             continue
         key, kind = compactor.key(t.predicate.value)
         node[key].append(compactor.value(t.object, kind))
@@ -214,11 +229,16 @@ def neo4j_part(triples: list[ox.Triple]) -> Neo4jPart:
     (IRI values in tip-kg's instance space) of `triples`."""
     labels: dict[str, set[str]] = defaultdict(set)
     for s, p, o in triples:
-        if p == RDF_TYPE and isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode) \
-                and is_node_class(o.value):
+        if (
+            p == RDF_TYPE
+            and isinstance(s, ox.NamedNode)
+            and isinstance(o, ox.NamedNode)
+            and is_node_class(o.value)
+        ):
             labels[s.value].add(local_name(o.value))
-    props: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = \
-        defaultdict(lambda: defaultdict(list))
+    props: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     part = Neo4jPart()
     for s, p, o in triples:
         if s.value not in labels or p == RDF_TYPE:
@@ -237,11 +257,13 @@ def neo4j_part(triples: list[ox.Triple]) -> Neo4jPart:
         names = "|".join(sorted(labels[node]))
         label_props[names].update(values)
         for iri, items in values.items():
-            kinds[iri].update(v.datatype.value if isinstance(v, ox.Literal) else "iri"
-                              for v in items)
+            kinds[iri].update(
+                v.datatype.value if isinstance(v, ox.Literal) else "iri" for v in items
+            )
             many[iri] |= len(items) > 1
-        part.nodes.append((node, names, {iri: sorted(v.value for v in items)
-                                         for iri, items in values.items()}))
+        part.nodes.append(
+            (node, names, {iri: sorted(v.value for v in items) for iri, items in values.items()})
+        )
     part.edge_types = relationship_types({p for _, p, _ in part.edges})
     part.rendered = edge_rows(part.edges, part.edge_types)
     part.columns = {iri: (frozenset(kinds[iri]), many[iri]) for iri in kinds}

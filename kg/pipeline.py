@@ -118,24 +118,29 @@ def sources_dir_from_env(sources_dir: str | Path | SourceDirs | None) -> SourceD
             return None
         dirs, named_by = SourceDirs.parse(env), "KG_SOURCES"
     if not dirs.folders:
-        raise UsageError(f"{sources_dir!r}: names no source texts directory (from {named_by})",
-                         "write DIR or DIR:DIR")
+        raise UsageError(
+            f"{sources_dir!r}: names no source texts directory (from {named_by})",
+            "write DIR or DIR:DIR",
+        )
     for folder in dirs.folders:
         if not folder.is_dir():
             what = "is not a directory" if folder.exists() else "does not exist"
-            raise UsageError(f"{folder}: the source texts directory (from {named_by}) {what}",
-                             f"fix {named_by}, or leave it out to skip the quote check; every "
-                             "quote is then reported as unchecked")
+            raise UsageError(
+                f"{folder}: the source texts directory (from {named_by}) {what}",
+                f"fix {named_by}, or leave it out to skip the quote check; every "
+                "quote is then reported as unchecked",
+            )
     return dirs
 
 
 def seed_paths(seeds_dir: Path) -> list[Path]:
     """The seed files of a directory, sorted by name."""
     if not seeds_dir.is_dir():
-        raise InputError(f"{seeds_dir}: no such seeds directory",
-                         "pass --seeds DIR or run from the project directory")
-    paths = sorted(p for p in seeds_dir.iterdir()
-                   if p.suffix in (".yaml", ".yml") and p.is_file())
+        raise InputError(
+            f"{seeds_dir}: no such seeds directory",
+            "pass --seeds DIR or run from the project directory",
+        )
+    paths = sorted(p for p in seeds_dir.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     if not paths:
         raise InputError(f"{seeds_dir}: no *.yaml seed files", "see seeds/README.md")
     check_seed_sizes(paths)
@@ -159,8 +164,9 @@ def _displays(paths: list[Path]) -> list[str]:
     return shown
 
 
-def _check_unit(path: Path, display: str, sources_dir: SourceDirs | None,
-                concepts: ConceptSchemes) -> tuple[SourceUnit, Seeds, list[ox.Quad]]:
+def _check_unit(
+    path: Path, display: str, sources_dir: SourceDirs | None, concepts: ConceptSchemes
+) -> tuple[SourceUnit, Seeds, list[ox.Quad]]:
     """Parse, check, quote-check and map one seed file, on its own: the unit, the records
     and the quads of its graph(s) (none when the file has errors)."""
     report = Report()
@@ -170,13 +176,18 @@ def _check_unit(path: Path, display: str, sources_dir: SourceDirs | None,
     seeds = check_files(parsed, concepts, report, references=False)
     texts = read_source_texts(seeds, sources_dir, report)
     check_quotes(seeds, texts, report)
-    unit = SourceUnit(display=display, parsed=node is not None, findings=report.findings,
-                      references=References.of(seeds),
-                      claims=claims_of(seeds), sources=len(seeds.sources),
-                      assertions=len(seeds.assertions),
-                      quotes_checked=report.stats.get("quotes_checked", 0),
-                      quotes_unchecked=report.stats.get("quotes_unchecked", 0),
-                      texts=unit_texts(seeds, sources_dir))
+    unit = SourceUnit(
+        display=display,
+        parsed=node is not None,
+        findings=report.findings,
+        references=References.of(seeds),
+        claims=claims_of(seeds),
+        sources=len(seeds.sources),
+        assertions=len(seeds.assertions),
+        quotes_checked=report.stats.get("quotes_checked", 0),
+        quotes_unchecked=report.stats.get("quotes_unchecked", 0),
+        texts=unit_texts(seeds, sources_dir),
+    )
     return unit, seeds, map_seeds(seeds) if report.ok else []
 
 
@@ -185,8 +196,9 @@ def _pieces_of(seeds: Seeds, quads: list[ox.Quad], style: Style) -> tuple[Pieces
     return make_pieces(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), own, style)
 
 
-def _check_again(path: Path, display: str, sources_dir: SourceDirs | None, concepts: ConceptSchemes,
-                 onto: Path) -> tuple[Seeds, Pieces | None, Summary | None]:
+def _check_again(
+    path: Path, display: str, sources_dir: SourceDirs | None, concepts: ConceptSchemes, onto: Path
+) -> tuple[Seeds, Pieces | None, Summary | None]:
     """One seed file's records and pieces made again, for a cache entry that broke after
     it was looked up (see `UnitCache._load`)."""
     _, seeds, quads = _check_unit(path, display, sources_dir, concepts)
@@ -241,8 +253,10 @@ def _check_batch(batch: list[tuple[int, Path, str, str]]) -> list[tuple[int, Sou
         # the check across files, which reports it at the `actor` line. The stub's own
         # shortcomings follow from that and are folded into it (issue 12, item 6).
         stubs -= defined
-        triples.update(ox.Triple(ox.NamedNode(iri), RDF_TYPE, ox.NamedNode(str(KG.Organization)))
-                       for iri in stubs)
+        triples.update(
+            ox.Triple(ox.NamedNode(iri), RDF_TYPE, ox.NamedNode(str(KG.Organization)))
+            for iri in stubs
+        )
         for violation in native_conformance(list(triples), work.core, work.constraints):
             if violation[1] in stubs:
                 continue
@@ -261,9 +275,11 @@ def _check_batch(batch: list[tuple[int, Path, str, str]]) -> list[tuple[int, Sou
     return [(item[0], unit) for item, (unit, _, _) in zip(batch, checked, strict=True)]
 
 
-def _violation_owner(focus: str, owner: dict[str, tuple[SourceUnit, Seeds]],
-                     mapped: list[tuple[SourceUnit, Seeds, list[ox.Quad]]],
-                     ) -> tuple[SourceUnit, Seeds, Location]:
+def _violation_owner(
+    focus: str,
+    owner: dict[str, tuple[SourceUnit, Seeds]],
+    mapped: list[tuple[SourceUnit, Seeds, list[ox.Quad]]],
+) -> tuple[SourceUnit, Seeds, Location]:
     """The file a SHACL violation belongs to, and where in it: the assertion its focus
     node is minted from, else the first assertion that links to the node (a place, a
     year, a leg), else the batch's first file as a whole; never no location."""
@@ -277,8 +293,7 @@ def _violation_owner(focus: str, owner: dict[str, tuple[SourceUnit, Seeds]],
         node = None
     for _, _, quads in mapped:
         for quad in quads:
-            if node is not None and quad.object == node \
-                    and isinstance(quad.subject, ox.NamedNode):
+            if node is not None and quad.object == node and isinstance(quad.subject, ox.NamedNode):
                 ids = quad.subject.value.removeprefix(ID).split("/")
                 if len(ids) > 1 and ids[1] in owner:
                     return _violation_owner(quad.subject.value, owner, mapped)
@@ -337,10 +352,17 @@ def _gc_paused() -> Iterator[None]:
 STRICT_REFUSED = frozenset({"unchecked", "draft"})
 
 
-def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
-             ontology_dir: str | Path | None = None, shacl: bool = True, *,
-             cache_dir: str | Path | bool | None = None, progress: bool = False,
-             jobs: int | None = None, strict: bool = False) -> Validation:
+def validate(
+    seeds_dir: str | Path = "seeds",
+    sources_dir: str | Path | None = None,
+    ontology_dir: str | Path | None = None,
+    shacl: bool = True,
+    *,
+    cache_dir: str | Path | bool | None = None,
+    progress: bool = False,
+    jobs: int | None = None,
+    strict: bool = False,
+) -> Validation:
     """Check every seed file; gather every problem into the report instead of stopping.
 
     `strict` refuses what a curator may leave for later but a release must not hold:
@@ -360,24 +382,35 @@ def validate(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = N
     `report.stats` counts `parsed` files and `cache_hits`.
     """
     with _gc_paused():
-        result = _validate(Path(seeds_dir), sources_dir, ontology_dir, shacl, cache_dir,
-                           progress, jobs)
+        result = _validate(
+            Path(seeds_dir), sources_dir, ontology_dir, shacl, cache_dir, progress, jobs
+        )
     if strict:
         result.report.refuse(STRICT_REFUSED, "refused by --strict")
     return result
 
 
-def _validate(seeds_path: Path, sources_dir: str | Path | None,
-              ontology_dir: str | Path | None, shacl: bool,
-              cache_dir: str | Path | bool | None, progress: bool,
-              jobs: int | None) -> Validation:
+def _validate(
+    seeds_path: Path,
+    sources_dir: str | Path | None,
+    ontology_dir: str | Path | None,
+    shacl: bool,
+    cache_dir: str | Path | bool | None,
+    progress: bool,
+    jobs: int | None,
+) -> Validation:
     global _WORK
     onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
     paths = seed_paths(seeds_path)
     texts_dir = sources_dir_from_env(sources_dir)
     concepts = load_concepts(onto.resolve())
-    cache = UnitCache(default_cache_dir(seeds_path) if cache_dir is None else
-                      (Path(cache_dir) if cache_dir else None), onto, texts_dir)
+    cache = UnitCache(
+        default_cache_dir(seeds_path)
+        if cache_dir is None
+        else (Path(cache_dir) if cache_dir else None),
+        onto,
+        texts_dir,
+    )
     cache.rebuild = partial(_check_again, sources_dir=texts_dir, concepts=concepts, onto=onto)
     report = Report()
     found: dict[int, SourceUnit] = {}
@@ -395,8 +428,15 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
     if todo:
         shapes = load_shapes(onto / "shapes.ttl")
         core_graph, constraints = split_sparql_constraints(shapes)
-        _WORK = _Work(texts_dir, concepts, export_style(onto, concepts), CoreShapes(core_graph),
-                      constraints, [q.triple for q in ontology_quads(onto)], cache)
+        _WORK = _Work(
+            texts_dir,
+            concepts,
+            export_style(onto, concepts),
+            CoreShapes(core_graph),
+            constraints,
+            [q.triple for q in ontology_quads(onto)],
+            cache,
+        )
         workers = min(jobs or default_jobs(), len(todo))
         batches = _batches(todo, workers)
         try:
@@ -438,10 +478,15 @@ def _validate(seeds_path: Path, sources_dir: str | Path | None,
     return Validation(report, units=units, cache=cache)
 
 
-def compare(seeds_dir: str | Path = "seeds", source_ids: list[str] | None = None,
-            country: str | None = None, sources_dir: str | Path | None = None,
-            ontology_dir: str | Path | None = None, *,
-            cache_dir: str | Path | bool | None = None) -> Comparison:
+def compare(
+    seeds_dir: str | Path = "seeds",
+    source_ids: list[str] | None = None,
+    country: str | None = None,
+    sources_dir: str | Path | None = None,
+    ontology_dir: str | Path | None = None,
+    *,
+    cache_dir: str | Path | bool | None = None,
+) -> Comparison:
     """Each claim of the sources `source_ids` (default all) against the others' on the
     same subject in the same period (see `kg.compare`); with `country` (a name or code)
     only the rows about that country. Two sources or more are compared; fewer, or an
@@ -453,22 +498,28 @@ def compare(seeds_dir: str | Path = "seeds", source_ids: list[str] | None = None
     if not result.report.ok:
         raise InvalidData(result.report)
     claims = [c for unit in result.units for c in unit.claims]
-    known = sorted({c[6] for c in claims} | {s for unit in result.units
-                                               for s in _unit_sources(unit, result)})
+    known = sorted(
+        {c[6] for c in claims} | {s for unit in result.units for s in _unit_sources(unit, result)}
+    )
     wanted = list(dict.fromkeys(source_ids or known))
     for source in wanted:
         if source not in known:
-            raise UsageError(f"--source {source}: no such source in {seeds_dir}",
-                             f"one of: {', '.join(known)}")
+            raise UsageError(
+                f"--source {source}: no such source in {seeds_dir}", f"one of: {', '.join(known)}"
+            )
     if len(wanted) < 2:
-        raise UsageError(f"comparing needs two sources or more; {len(wanted)} given",
-                         "name another with --source, or leave --source out for all")
+        raise UsageError(
+            f"comparing needs two sources or more; {len(wanted)} given",
+            "name another with --source, or leave --source out for all",
+        )
     code = None
     if country is not None:
         place = resolve_place(country)
         if place is None:
-            raise UsageError(f"--country {country}: unknown country",
-                             suggest_place(country) or "an English name or ISO code")
+            raise UsageError(
+                f"--country {country}: unknown country",
+                suggest_place(country) or "an English name or ISO code",
+            )
         code = place.code
     rows = compare_claims(claims, load_concepts(onto.resolve()), wanted)
     return Comparison(select_rows(rows, code), wanted, code)
@@ -488,10 +539,12 @@ def _comparison_pieces(result: Validation, onto: Path) -> tuple[Pieces, Summary]
     quads = comparison_quads(compare_claims(claims, load_concepts(onto.resolve())))
     if not quads:
         return None
-    own = frozenset(q.subject.value.rsplit("/", 1)[1] for q in quads
-                    if q.subject.value.startswith(ID + "comparison/"))
-    return make_pieces(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), own,
-                       export_style(onto))
+    own = frozenset(
+        q.subject.value.rsplit("/", 1)[1]
+        for q in quads
+        if q.subject.value.startswith(ID + "comparison/")
+    )
+    return make_pieces(ox.serialize(quads, format=ox.RdfFormat.N_QUADS), own, export_style(onto))
 
 
 def export_style(onto: Path, concepts: ConceptSchemes | None = None) -> Style:
@@ -500,11 +553,17 @@ def export_style(onto: Path, concepts: ConceptSchemes | None = None) -> Style:
     return Style(turtle_prefixes(concepts.by_scheme), Compactor(read_context(onto)))
 
 
-def build(seeds_dir: str | Path = "seeds", out_dir: str | Path = "exports",
-          sources_dir: str | Path | None = None,
-          ontology_dir: str | Path | None = None, *,
-          cache_dir: str | Path | bool | None = None, progress: bool = False,
-          jobs: int | None = None, strict: bool = False) -> BuildResult:
+def build(
+    seeds_dir: str | Path = "seeds",
+    out_dir: str | Path = "exports",
+    sources_dir: str | Path | None = None,
+    ontology_dir: str | Path | None = None,
+    *,
+    cache_dir: str | Path | bool | None = None,
+    progress: bool = False,
+    jobs: int | None = None,
+    strict: bool = False,
+) -> BuildResult:
     """Validate, then write every export into `out_dir`; invalid seeds write nothing.
     `strict` as for `validate`.
 
@@ -513,30 +572,52 @@ def build(seeds_dir: str | Path = "seeds", out_dir: str | Path = "exports",
     left them, nothing is written (`up_to_date`).
     """
     with _gc_paused():
-        return _build(seeds_dir, Path(out_dir), sources_dir, ontology_dir, cache_dir,
-                      progress, jobs, strict)
+        return _build(
+            seeds_dir, Path(out_dir), sources_dir, ontology_dir, cache_dir, progress, jobs, strict
+        )
 
 
-def _build(seeds_dir: str | Path, out: Path, sources_dir: str | Path | None,
-           ontology_dir: str | Path | None, cache_dir: str | Path | bool | None,
-           progress: bool, jobs: int | None, strict: bool = False) -> BuildResult:
+def _build(
+    seeds_dir: str | Path,
+    out: Path,
+    sources_dir: str | Path | None,
+    ontology_dir: str | Path | None,
+    cache_dir: str | Path | bool | None,
+    progress: bool,
+    jobs: int | None,
+    strict: bool = False,
+) -> BuildResult:
     onto = Path(ontology_dir) if ontology_dir else default_ontology_dir()
-    result = validate(seeds_dir, sources_dir, onto, cache_dir=cache_dir, progress=progress,
-                      jobs=jobs, strict=strict)
+    result = validate(
+        seeds_dir,
+        sources_dir,
+        onto,
+        cache_dir=cache_dir,
+        progress=progress,
+        jobs=jobs,
+        strict=strict,
+    )
     if not result.report.ok:
         raise InvalidData(result.report)
     cache = result.cache
     assert cache is not None
-    key = hashlib.sha256("\0".join([cache.base, *(u.key for u in result.units)]).encode()
-                         ).hexdigest()
+    key = hashlib.sha256(
+        "\0".join([cache.base, *(u.key for u in result.units)]).encode()
+    ).hexdigest()
     previous = cache.written(out, key)
     if previous is not None:
         # nothing to write, but a build killed since then may have left its files behind
         tidy_output(out, ["neo4j"])
-        return BuildResult(result.report, [], previous["counts"]["triples"],
-                           previous["counts"]["quads"], up_to_date=True)
-    ontology = sorted(set(ox.serialize(ontology_quads(onto),
-                                       format=ox.RdfFormat.N_QUADS).splitlines()))
+        return BuildResult(
+            result.report,
+            [],
+            previous["counts"]["triples"],
+            previous["counts"]["quads"],
+            up_to_date=True,
+        )
+    ontology = sorted(
+        set(ox.serialize(ontology_quads(onto), format=ox.RdfFormat.N_QUADS).splitlines())
+    )
     units = [(u.summary, partial(cache.pieces, u)) for u in result.units if u.summary]
     compared = _comparison_pieces(result, onto)
     if compared is not None:
@@ -559,10 +640,14 @@ def read_context(ontology_dir: Path) -> dict[str, object]:
     return document.get("@context", document)
 
 
-def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
-               ontology_dir: str | Path | None = None, *,
-               cache_dir: str | Path | bool | None = None,
-               named_graphs: bool = True) -> ox.Store:
+def load_graph(
+    seeds_dir: str | Path = "seeds",
+    sources_dir: str | Path | None = None,
+    ontology_dir: str | Path | None = None,
+    *,
+    cache_dir: str | Path | bool | None = None,
+    named_graphs: bool = True,
+) -> ox.Store:
     """The validated graph (ontology included) in an in-memory Oxigraph store.
 
     One named graph per source plus the ontology's, and their union, each triple once,
@@ -601,8 +686,11 @@ def load_graph(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None =
         store.bulk_load(pieces.nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
         shared.update(summary.shared)
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in ontology)
-    store.bulk_load(b"\n".join(sorted(shared)) + b"\n", format=ox.RdfFormat.N_TRIPLES,
-                    to_graph=ox.DefaultGraph())
+    store.bulk_load(
+        b"\n".join(sorted(shared)) + b"\n",
+        format=ox.RdfFormat.N_TRIPLES,
+        to_graph=ox.DefaultGraph(),
+    )
     return store
 
 
@@ -627,17 +715,24 @@ _STATS_QUERIES = {
 }
 
 
-def stats(seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
-          ontology_dir: str | Path | None = None) -> dict[str, dict[str, int]]:
+def stats(
+    seeds_dir: str | Path = "seeds",
+    sources_dir: str | Path | None = None,
+    ontology_dir: str | Path | None = None,
+) -> dict[str, dict[str, int]]:
     """Counts per class, per source and per metric, from the built graph."""
     store = load_graph(seeds_dir, sources_dir, ontology_dir)
+
     def count(sparql: str) -> int:
         return int(next(iter(store.query(sparql)))["n"].value)
 
     # the default graph holds each triple once; the named graphs hold the quads
-    out: dict[str, dict[str, int]] = {"graph": {
-        "triples": count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
-        "quads": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")}}
+    out: dict[str, dict[str, int]] = {
+        "graph": {
+            "triples": count("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+            "quads": count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"),
+        }
+    }
     for name, query in _STATS_QUERIES.items():
         rows = store.query(query)
         out[name] = {_short(row["key"]): int(row["n"].value) for row in rows}

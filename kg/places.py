@@ -21,21 +21,54 @@ from kg.vocab import mint
 
 # The spellings reports use that ISO 3166 does not; keys are folded (see `fold`).
 _ALIASES = {
-    "uae": "ARE", "emirates": "ARE",
-    "russia": "RUS", "turkey": "TUR", "turkiye": "TUR",
-    "south korea": "KOR", "korea": "KOR", "republic of korea": "KOR", "north korea": "PRK",
-    "us": "USA", "usa": "USA", "united states": "USA", "united states of america": "USA",
+    "uae": "ARE",
+    "emirates": "ARE",
+    "russia": "RUS",
+    "turkey": "TUR",
+    "turkiye": "TUR",
+    "south korea": "KOR",
+    "korea": "KOR",
+    "republic of korea": "KOR",
+    "north korea": "PRK",
+    "us": "USA",
+    "usa": "USA",
+    "united states": "USA",
+    "united states of america": "USA",
     "america": "USA",
-    "uk": "GBR", "united kingdom": "GBR", "britain": "GBR", "great britain": "GBR",
+    "uk": "GBR",
+    "united kingdom": "GBR",
+    "britain": "GBR",
+    "great britain": "GBR",
     "england": "GBR",
-    "burma": "MMR", "ivory coast": "CIV", "cote divoire": "CIV", "czech republic": "CZE",
-    "macedonia": "MKD", "holland": "NLD", "the netherlands": "NLD", "kyrgyz republic": "KGZ",
-    "brunei": "BRN", "cape verde": "CPV", "swaziland": "SWZ", "east timor": "TLS",
-    "vatican": "VAT", "palestine": "PSE", "micronesia": "FSM", "moldova": "MDA",
-    "drc": "COD", "dr congo": "COD", "democratic republic of the congo": "COD",
-    "congo kinshasa": "COD", "republic of the congo": "COG", "congo brazzaville": "COG",
-    "the gambia": "GMB", "gambia": "GMB", "the bahamas": "BHS", "bahamas": "BHS",
-    "st kitts and nevis": "KNA", "st lucia": "LCA", "st vincent and the grenadines": "VCT",
+    "burma": "MMR",
+    "ivory coast": "CIV",
+    "cote divoire": "CIV",
+    "czech republic": "CZE",
+    "macedonia": "MKD",
+    "holland": "NLD",
+    "the netherlands": "NLD",
+    "kyrgyz republic": "KGZ",
+    "brunei": "BRN",
+    "cape verde": "CPV",
+    "swaziland": "SWZ",
+    "east timor": "TLS",
+    "vatican": "VAT",
+    "palestine": "PSE",
+    "micronesia": "FSM",
+    "moldova": "MDA",
+    "drc": "COD",
+    "dr congo": "COD",
+    "democratic republic of the congo": "COD",
+    "congo kinshasa": "COD",
+    "republic of the congo": "COG",
+    "congo brazzaville": "COG",
+    "the gambia": "GMB",
+    "gambia": "GMB",
+    "the bahamas": "BHS",
+    "bahamas": "BHS",
+    "st kitts and nevis": "KNA",
+    "st lucia": "LCA",
+    "st vincent and the grenadines": "VCT",
 }
 
 
@@ -92,8 +125,12 @@ def _index() -> tuple[dict[str, Place], dict[str, Place], dict[str, str]]:
         row = facts.get(c.alpha_3, {})
         label = getattr(c, "common_name", None) or c.name
         place = Place(
-            kind="country", code=c.alpha_3, label=label, iri=mint("country", c.alpha_3),
-            alpha2=c.alpha_2, numeric=c.numeric,
+            kind="country",
+            code=c.alpha_3,
+            label=label,
+            iri=mint("country", c.alpha_3),
+            alpha2=c.alpha_2,
+            numeric=c.numeric,
             official_name=getattr(c, "official_name", None),
             wikidata=row.get("wikidata") or None,
             m49_region=row.get("m49_region") or None,
@@ -111,8 +148,13 @@ def _index() -> tuple[dict[str, Place], dict[str, Place], dict[str, str]]:
     for row in _data_rows("place_variants.tsv"):
         by_key.setdefault(fold(row["variant"]), by_code[row["alpha3"]])
     for row in _data_rows("regions.tsv"):
-        region = Place(kind="region", code=row["slug"], label=row["label"],
-                       iri=mint("region", row["slug"]), m49=row["m49"] or None)
+        region = Place(
+            kind="region",
+            code=row["slug"],
+            label=row["label"],
+            iri=mint("region", row["slug"]),
+            m49=row["m49"] or None,
+        )
         names = [row["label"], *filter(None, (row.get("aliases") or "").split(";"))]
         for key in names:
             by_key.setdefault(fold(key), region)
@@ -163,8 +205,9 @@ def suggest_place(text: str) -> str | None:
     close = difflib.get_close_matches(key, list(display), n=3, cutoff=0.75)
     if close:
         return "did you mean " + " or ".join(display[k] for k in close) + "?"
-    return ("write an ISO 3166 code (KZ or KAZ), a country name, or a region from "
-            "kg/data/regions.tsv")
+    return (
+        "write an ISO 3166 code (KZ or KAZ), a country name, or a region from kg/data/regions.tsv"
+    )
 
 
 @lru_cache(maxsize=1)

@@ -73,15 +73,18 @@ class QueryResult:
 
     def records(self) -> list[dict[str, Term]]:
         """The rows as dictionaries of the bound variables."""
-        return [{v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
-                for row in self.rows]
+        return [
+            {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+            for row in self.rows
+        ]
 
 
 class Engine(Protocol):
     """Something that answers SPARQL: the embedded store, or later a remote endpoint."""
 
-    def run(self, sparql: str, bindings: Mapping[str, Term] | None = None,
-            origin: str = "<query>") -> QueryResult: ...
+    def run(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, origin: str = "<query>"
+    ) -> QueryResult: ...
 
 
 class LocalEngine:
@@ -90,8 +93,9 @@ class LocalEngine:
     def __init__(self, store: ox.Store) -> None:
         self.store = store
 
-    def run(self, sparql: str, bindings: Mapping[str, Term] | None = None,
-            origin: str = "<query>") -> QueryResult:
+    def run(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, origin: str = "<query>"
+    ) -> QueryResult:
         return run_query(self.store, sparql, bindings, origin=origin)
 
 
@@ -108,8 +112,9 @@ class RemoteEngine:
         self.url = url
         self.client = client
 
-    def run(self, sparql: str, bindings: Mapping[str, Term] | None = None,
-            origin: str = "<query>") -> QueryResult:
+    def run(
+        self, sparql: str, bindings: Mapping[str, Term] | None = None, origin: str = "<query>"
+    ) -> QueryResult:
         from kg.endpoint import query_endpoint
 
         run_query(ox.Store(), sparql, bindings, origin=origin)  # syntax and bindings check
@@ -156,12 +161,18 @@ def add_union_default_graph(store: ox.Store) -> ox.Store:
 
 def has_default_graph(store: ox.Store) -> bool:
     """Whether the store's default graph holds anything (see `add_union_default_graph`)."""
-    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) \
-        is not None
+    return (
+        next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+    )
 
 
-def run_query(store: ox.Store, sparql: str, bindings: Mapping[str, Term] | None = None,
-              *, origin: str = "<query>") -> QueryResult:
+def run_query(
+    store: ox.Store,
+    sparql: str,
+    bindings: Mapping[str, Term] | None = None,
+    *,
+    origin: str = "<query>",
+) -> QueryResult:
     """Run `sparql` on `store` with `bindings` (variable name → term) substituted.
 
     Plain triple patterns see the union of every graph (each source's and the
@@ -180,9 +191,14 @@ def run_query(store: ox.Store, sparql: str, bindings: Mapping[str, Term] | None 
     substitutions = {ox.Variable(name): term for name, term in (bindings or {}).items()}
 
     def ask() -> QueryResult:  # parsed and evaluated (lazily, while materialized) here
-        return _materialize(store.query(
-            sparql, use_default_graph_as_union=not has_default_graph(store),
-            prefixes=PREFIXES, substitutions=substitutions or None))
+        return _materialize(
+            store.query(
+                sparql,
+                use_default_graph_as_union=not has_default_graph(store),
+                prefixes=PREFIXES,
+                substitutions=substitutions or None,
+            )
+        )
 
     try:
         return on_query_stack(ask)
@@ -237,13 +253,14 @@ def _materialize(answer: object) -> QueryResult:
 
 def _syntax_error(raw: str, origin: str) -> QuerySyntaxError:
     match = _WHERE.match(raw)
-    line, col, message = (match.groups() if match else ("0", "0", raw))
+    line, col, message = match.groups() if match else ("0", "0", raw)
     message = " ".join(message.split())
     hint = None
     if "Prefix not found" in message:
         message = "undeclared prefix"
-        hint = ("declare it with PREFIX, or use one of: "
-                + ", ".join(f"{p}:" for p in sorted(PREFIXES)))
+        hint = "declare it with PREFIX, or use one of: " + ", ".join(
+            f"{p}:" for p in sorted(PREFIXES)
+        )
     elif len(message) > 160:
         message = message[:157] + "..."
     return QuerySyntaxError(message, f"{origin}:{line}:{col}", hint)
@@ -284,16 +301,18 @@ QUERY_STACK = 256 << 20
 # character of punctuation. Queries are not \u-unescaped first: Oxigraph does not do it
 # either, and doing it here would move string boundaries away from where Oxigraph sees them.
 _TOKEN = re.compile(
-    r'(?P<space>\s+)'
-    r'|(?P<comment>#[^\r\n]*)'
+    r"(?P<space>\s+)"
+    r"|(?P<comment>#[^\r\n]*)"
     r'|(?P<string>"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
     r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
     r'|"(?:[^"\\\r\n]|\\.)*"'
     r"|'(?:[^'\\\r\n]|\\.)*')"
     r'|(?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)'
-    r'|(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)'
-    r'|(?P<word>(?:[\w\-.:%\u00B7\u0300-\u036F\u203F\u2040]|\\.)+)'
-    r'|(?P<punct>.)', re.S)
+    r"|(?P<var>[?$][\w\u00B7\u0300-\u036F\u203F\u2040]+)"
+    r"|(?P<word>(?:[\w\-.:%\u00B7\u0300-\u036F\u203F\u2040]|\\.)+)"
+    r"|(?P<punct>.)",
+    re.S,
+)
 _OPEN, _CLOSE = "{([", "})]"
 _UCHAR = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -313,8 +332,11 @@ def query_tokens(text: str) -> list[Token]:
     >>> [t.text for t in query_tokens('ASK { ?s ?p "a } SERVICE" } # SERVICE')]
     ['ASK', '{', '?s', '?p', '"a } SERVICE"', '}']
     """
-    return [Token(m.lastgroup, m.group(), m.start())  # type: ignore[arg-type]
-            for m in _TOKEN.finditer(text) if m.lastgroup not in ("space", "comment")]
+    return [
+        Token(m.lastgroup, m.group(), m.start())  # type: ignore[arg-type]
+        for m in _TOKEN.finditer(text)
+        if m.lastgroup not in ("space", "comment")
+    ]
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -344,8 +366,10 @@ def check_query_depth(text: str, limit: int = MAX_QUERY_DEPTH, origin: str = "<q
     if len(tokens) > MAX_QUERY_TOKENS:
         line, col = position(text, tokens[MAX_QUERY_TOKENS].offset)
         raise QuerySyntaxError(
-            f"the query is longer than {MAX_QUERY_TOKENS:,} tokens", f"{origin}:{line}:{col}",
-            "split it into several queries; the parser would run out of stack")
+            f"the query is longer than {MAX_QUERY_TOKENS:,} tokens",
+            f"{origin}:{line}:{col}",
+            "split it into several queries; the parser would run out of stack",
+        )
     for token in tokens:
         if token.kind != "punct":
             continue
@@ -354,8 +378,10 @@ def check_query_depth(text: str, limit: int = MAX_QUERY_DEPTH, origin: str = "<q
             if depth > limit:
                 line, col = position(text, token.offset)
                 raise QuerySyntaxError(
-                    f"the query nests deeper than {limit} levels", f"{origin}:{line}:{col}",
-                    "flatten the nested groups; the parser would run out of stack")
+                    f"the query nests deeper than {limit} levels",
+                    f"{origin}:{line}:{col}",
+                    "flatten the nested groups; the parser would run out of stack",
+                )
         elif token.text in _CLOSE:
             depth = max(0, depth - 1)
 
@@ -410,7 +436,7 @@ def service_clauses(text: str) -> list[ServiceClause]:
     for index, token in enumerate(tokens):
         if token.kind != "word" or not _is_service_keyword(token):
             continue
-        following = tokens[index + 1:index + 3]
+        following = tokens[index + 1 : index + 3]
         if following and following[0].kind == "word" and following[0].text.upper() == "SILENT":
             following = following[1:]
         target = following[0] if following else None
@@ -429,8 +455,11 @@ def service_clauses(text: str) -> list[ServiceClause]:
 
 def _query_files() -> list[tuple[str, str]]:
     folder = resources.files("kg") / "queries"
-    return sorted((entry.name[:-3], entry.read_text(encoding="utf-8"))
-                  for entry in folder.iterdir() if entry.name.endswith(".rq"))
+    return sorted(
+        (entry.name[:-3], entry.read_text(encoding="utf-8"))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".rq")
+    )
 
 
 def parse_header(text: str) -> tuple[str, str]:
@@ -524,8 +553,9 @@ def parse_term(text: str) -> Term:
     if text.startswith('"'):
         match = _TYPED.fullmatch(text)
         if not match:
-            raise UsageError(f"cannot read the literal {text}",
-                             'write "text", "text"@en or "text"^^xsd:TYPE')
+            raise UsageError(
+                f"cannot read the literal {text}", 'write "text", "text"@en or "text"^^xsd:TYPE'
+            )
         value, language, datatype = match.groups()
         if language:
             return ox.Literal(value, language=language)
@@ -565,8 +595,9 @@ def parse_bindings(items: Sequence[str]) -> dict[str, Term]:
         name, eq, value = item.partition("=")
         name = name.strip().lstrip("?$")
         if not eq or not _VARIABLE.fullmatch(name):
-            raise UsageError(f"--bind {item!r}: expected VAR=VALUE",
-                             "e.g. --bind country=country:KAZ")
+            raise UsageError(
+                f"--bind {item!r}: expected VAR=VALUE", "e.g. --bind country=country:KAZ"
+            )
         if name in out:
             raise UsageError(f"--bind {name} given twice")
         out[name] = parse_term(value)
@@ -575,12 +606,13 @@ def parse_bindings(items: Sequence[str]) -> dict[str, Term]:
 
 def check_bindings(query: NamedQuery, bindings: Mapping[str, Term]) -> None:
     """Refuse a binding for a variable the query never mentions (a typo, most likely)."""
-    body = "\n".join(line for line in query.text.splitlines()
-                     if not line.lstrip().startswith("#"))
+    body = "\n".join(line for line in query.text.splitlines() if not line.lstrip().startswith("#"))
     for name in bindings:
         if not re.search(rf"[?$]{re.escape(name)}\b", body):
-            raise UsageError(f"{query.origin} has no variable ?{name}",
-                             "see the query's comment for its parameters")
+            raise UsageError(
+                f"{query.origin} has no variable ?{name}",
+                "see the query's comment for its parameters",
+            )
 
 
 # ---------------------------------------------------------------- output
@@ -613,12 +645,16 @@ def shorten(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(namespace) > len(PREFIXES.get(best, "")):
             best = prefix
-    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else f"<{iri}>"
+    return f"{best}:{iri[len(PREFIXES[best]) :]}" if best else f"<{iri}>"
 
 
 def _numeric(term: Term | None) -> bool:
     return isinstance(term, ox.Literal) and term.datatype.value in (
-        _XSD + "integer", _XSD + "decimal", _XSD + "double", _XSD + "float")
+        _XSD + "integer",
+        _XSD + "decimal",
+        _XSD + "double",
+        _XSD + "float",
+    )
 
 
 def render_table(result: QueryResult) -> str:
@@ -626,18 +662,23 @@ def render_table(result: QueryResult) -> str:
     if result.kind == "ask":
         return "true\n" if result.boolean else "false\n"
     if result.kind == "graph":
-        return "".join(printable(f"{t.subject} {t.predicate} {t.object} .") + "\n"
-                       for t in sorted(result.triples, key=str))
+        return "".join(
+            printable(f"{t.subject} {t.predicate} {t.object} .") + "\n"
+            for t in sorted(result.triples, key=str)
+        )
     header = list(result.variables)
     # a value may come from a remote endpoint: no control character reaches the terminal
     cells = [[printable(term_text(t)) for t in row] for row in result.rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(header)]
-    right = [bool(result.rows) and all(_numeric(r[i]) or r[i] is None for r in result.rows)
-             for i in range(len(header))]
+    right = [
+        bool(result.rows) and all(_numeric(r[i]) or r[i] is None for r in result.rows)
+        for i in range(len(header))
+    ]
 
     def line(values: Sequence[str]) -> str:
-        parts = [v.rjust(w) if r else v.ljust(w)
-                 for v, w, r in zip(values, widths, right, strict=True)]
+        parts = [
+            v.rjust(w) if r else v.ljust(w) for v, w, r in zip(values, widths, right, strict=True)
+        ]
         return "  ".join(parts).rstrip()
 
     out = [line(header), line(["-" * w for w in widths])]
@@ -667,20 +708,26 @@ def serialize_result(result: QueryResult, fmt: str) -> bytes:
     The documents are written by Oxigraph's result writers, so they follow the W3C
     formats exactly (CSV with CRLF line ends; TSV with terms in Turtle syntax).
     """
-    formats = {"json": ox.QueryResultsFormat.JSON, "csv": ox.QueryResultsFormat.CSV,
-               "tsv": ox.QueryResultsFormat.TSV}
+    formats = {
+        "json": ox.QueryResultsFormat.JSON,
+        "csv": ox.QueryResultsFormat.CSV,
+        "tsv": ox.QueryResultsFormat.TSV,
+    }
     if fmt not in formats:
         raise UsageError(f"unknown result format {fmt!r}", "one of: " + ", ".join(FORMATS))
     if result.kind == "graph":
-        raise UsageError(f"a CONSTRUCT or DESCRIBE result is a graph, not {fmt} rows",
-                         "leave out --format to get N-Triples")
+        raise UsageError(
+            f"a CONSTRUCT or DESCRIBE result is a graph, not {fmt} rows",
+            "leave out --format to get N-Triples",
+        )
     if result.kind == "ask":
         document: dict[str, object] = {"head": {}, "boolean": bool(result.boolean)}
     else:
-        bindings = [{v: _json_term(t) for v, t in zip(result.variables, row, strict=True)
-                     if t is not None} for row in result.rows]
-        document = {"head": {"vars": list(result.variables)},
-                    "results": {"bindings": bindings}}
+        bindings = [
+            {v: _json_term(t) for v, t in zip(result.variables, row, strict=True) if t is not None}
+            for row in result.rows
+        ]
+        document = {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
     data = json.dumps(document, ensure_ascii=False).encode("utf-8")
     answer = ox.parse_query_results(data, ox.QueryResultsFormat.JSON)
     out = answer.serialize(format=formats[fmt])
@@ -690,10 +737,15 @@ def serialize_result(result: QueryResult, fmt: str) -> bytes:
 # ---------------------------------------------------------------- the command's one call
 
 
-def query_graph(spec: str, bindings: Mapping[str, Term] | None = None, *,
-                seeds_dir: str | Path = "seeds", sources_dir: str | Path | None = None,
-                ontology_dir: str | Path | None = None,
-                engine: Engine | None = None) -> QueryResult:
+def query_graph(
+    spec: str,
+    bindings: Mapping[str, Term] | None = None,
+    *,
+    seeds_dir: str | Path = "seeds",
+    sources_dir: str | Path | None = None,
+    ontology_dir: str | Path | None = None,
+    engine: Engine | None = None,
+) -> QueryResult:
     """Read the query `spec` (see `read_query`) and answer it.
 
     Without `engine`, the graph is built from the seeds into an embedded store.

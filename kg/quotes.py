@@ -96,7 +96,7 @@ def near_miss_hint(quote: str, text: str) -> str | None:
             return "the text has it with other quotes, dashes, case or widths; copy it exactly"
         return None
     pairs: list[str] = []
-    for mine, theirs in zip(quote, text[at:at + len(quote)], strict=True):
+    for mine, theirs in zip(quote, text[at : at + len(quote)], strict=True):
         pair = f"{theirs} where the quote has {mine}"
         if mine != theirs and pair not in pairs:
             pairs.append(pair)
@@ -104,8 +104,9 @@ def near_miss_hint(quote: str, text: str) -> str | None:
     return f"the text writes {shown}; copy those characters exactly"
 
 
-def read_source_texts(seeds: Seeds, sources_dir: SourceDirs | None,
-                      report: Report) -> dict[str, str]:
+def read_source_texts(
+    seeds: Seeds, sources_dir: SourceDirs | None, report: Report
+) -> dict[str, str]:
     """Read each source's text from `sources_dir` (the first directory that has it),
     checking its SHA-256 against the header.
 
@@ -115,23 +116,32 @@ def read_source_texts(seeds: Seeds, sources_dir: SourceDirs | None,
     for source in seeds.sources:
         loc = source.field_locs.get("text", source.loc)
         if sources_dir is None:
-            report.warning("unchecked", f"quotes of source {source.id!r} are unchecked: no "
-                           "source directory given", loc,
-                           "pass --sources DIR or set KG_SOURCES")
+            report.warning(
+                "unchecked",
+                f"quotes of source {source.id!r} are unchecked: no source directory given",
+                loc,
+                "pass --sources DIR or set KG_SOURCES",
+            )
             continue
         path = sources_dir.find(source.text)
         try:
             raw = path.read_bytes()
         except OSError:
-            report.warning("unchecked", f"quotes of source {source.id!r} are unchecked: "
-                           f"{path} not found", loc, "check --sources / KG_SOURCES")
+            report.warning(
+                "unchecked",
+                f"quotes of source {source.id!r} are unchecked: {path} not found",
+                loc,
+                "check --sources / KG_SOURCES",
+            )
             continue
         digest = hashlib.sha256(raw).hexdigest()
         if digest != source.sha256:
-            report.error("sha256-mismatch", f"{path} has SHA-256 {digest}, the header says "
-                         f"{source.sha256}", source.field_locs.get("sha256", source.loc),
-                         "the text changed since curation: re-check the quotes, then update "
-                         "`sha256`")
+            report.error(
+                "sha256-mismatch",
+                f"{path} has SHA-256 {digest}, the header says {source.sha256}",
+                source.field_locs.get("sha256", source.loc),
+                "the text changed since curation: re-check the quotes, then update `sha256`",
+            )
             continue
         try:
             texts[source.id] = fold_space(raw.decode("utf-8-sig"))
@@ -154,8 +164,13 @@ def check_quotes(seeds: Seeds, texts: dict[str, str], report: Report) -> None:
             if wanted in text:
                 continue
             hint = near_miss_hint(wanted, text) or "copy the span from the source text exactly"
-            report.error("quote-not-found", f"evidence of {record.id!r} is not in the text of "
-                         f"source {record.source_id!r}: {_short(wanted)!r}", quote.loc, hint)
+            report.error(
+                "quote-not-found",
+                f"evidence of {record.id!r} is not in the text of "
+                f"source {record.source_id!r}: {_short(wanted)!r}",
+                quote.loc,
+                hint,
+            )
     report.stats["quotes_checked"] = checked
     report.stats["quotes_unchecked"] = unchecked
 

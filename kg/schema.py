@@ -20,8 +20,9 @@ class FieldSpec:
     scheme: str | None = None  # for type "concept" (and "value": its category scheme)
 
 
-def _f(name: str, type_: str, required: bool = False, many: bool = False,
-       scheme: str | None = None) -> FieldSpec:
+def _f(
+    name: str, type_: str, required: bool = False, many: bool = False, scheme: str | None = None
+) -> FieldSpec:
     return FieldSpec(name, type_, required, many, scheme)
 
 
@@ -46,8 +47,7 @@ SOURCE_FIELDS: tuple[FieldSpec, ...] = (
 )
 
 # Source header fields that SourceRecord keeps in `provenance` rather than as attributes.
-PROVENANCE_FIELDS: tuple[str, ...] = ("method", "authors", "repository", "commit",
-                                      "derived_from")
+PROVENANCE_FIELDS: tuple[str, ...] = ("method", "authors", "repository", "commit", "derived_from")
 
 COMMON_FIELDS: tuple[FieldSpec, ...] = (
     _f("id", "id", True),

@@ -31,8 +31,9 @@ LIMIT_TEXT = f"{MAX_SEED_BYTES // (1024 * 1024)} MiB ({MAX_SEED_BYTES:,} bytes)"
 _SPLIT_HINT = "split it into one seed file per source; the limit is in the README (Limits)"
 
 _CORE = "tag:yaml.org,2002:"
-_ALLOWED_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp",
-                                      "seq", "map")}
+_ALLOWED_TAGS = {
+    _CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
 
 
 _NO_KEYS: Mapping[str, Location] = MappingProxyType({})
@@ -69,12 +70,19 @@ def read_seed_file(path: Path, display: str | None = None) -> tuple[Node | None,
         with path.open("rb") as handle:
             raw = handle.read(MAX_SEED_BYTES + 1)  # bounded even if it grew since the check
     except OSError as exc:
-        return None, [Finding("error", "unreadable", f"cannot read file: {exc.strerror}",
-                              Location(name))]
+        return None, [
+            Finding("error", "unreadable", f"cannot read file: {exc.strerror}", Location(name))
+        ]
     if len(raw) > MAX_SEED_BYTES:
-        return None, [Finding("error", "too-large",
-                              f"the file is larger than a seed file may be, {LIMIT_TEXT}",
-                              Location(name), _SPLIT_HINT)]
+        return None, [
+            Finding(
+                "error",
+                "too-large",
+                f"the file is larger than a seed file may be, {LIMIT_TEXT}",
+                Location(name),
+                _SPLIT_HINT,
+            )
+        ]
     return parse_seed_text(raw, name)
 
 
@@ -92,8 +100,10 @@ def check_seed_sizes(paths: list[Path]) -> None:
     if too_large:
         path, size = too_large[0]
         more = f" (and {len(too_large) - 1} more)" if len(too_large) > 1 else ""
-        raise InputError(f"{path}: the seed file is {size:,} bytes, over the limit of "
-                         f"{LIMIT_TEXT}{more}", _SPLIT_HINT)
+        raise InputError(
+            f"{path}: the seed file is {size:,} bytes, over the limit of {LIMIT_TEXT}{more}",
+            _SPLIT_HINT,
+        )
 
 
 def parse_seed_text(raw: bytes, name: str) -> tuple[Node | None, list[Finding]]:
@@ -103,13 +113,25 @@ def parse_seed_text(raw: bytes, name: str) -> tuple[Node | None, list[Finding]]:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [Finding(
-            "error", "encoding",
-            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
-            Location(name, line, col), "save the file as UTF-8")]
+        return None, [
+            Finding(
+                "error",
+                "encoding",
+                f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                Location(name, line, col),
+                "save the file as UTF-8",
+            )
+        ]
     if not text.strip():
-        return None, [Finding("error", "empty-file", "the file is empty", Location(name, 1, 1),
-                              "a seed file needs a `source:` header and `assertions:`")]
+        return None, [
+            Finding(
+                "error",
+                "empty-file",
+                "the file is empty",
+                Location(name, 1, 1),
+                "a seed file needs a `source:` header and `assertions:`",
+            )
+        ]
     findings: list[Finding] = []
     try:
         root = _compose(text, name, findings)
@@ -125,18 +147,29 @@ def parse_seed_text(raw: bytes, name: str) -> tuple[Node | None, list[Finding]]:
         return None, [Finding("error", "yaml-syntax", f"YAML syntax error: {problem}", loc, hint)]
     except yaml.reader.ReaderError as exc:
         # a character YAML refuses (a control character): PyYAML gives only its offset
-        before = text[:exc.position]
+        before = text[: exc.position]
         loc = Location(name, before.count("\n") + 1, exc.position - before.rfind("\n"))
-        return None, [Finding("error", "yaml-syntax",
-                              f"character U+{exc.character:04X} is not allowed in YAML "
-                              "(a control character)", loc,
-                              "delete it; quotes are copied as plain text")]
+        return None, [
+            Finding(
+                "error",
+                "yaml-syntax",
+                f"character U+{exc.character:04X} is not allowed in YAML (a control character)",
+                loc,
+                "delete it; quotes are copied as plain text",
+            )
+        ]
     except yaml.YAMLError as exc:
         return None, [Finding("error", "yaml-syntax", f"YAML error: {exc}", Location(name))]
     if root is None:
-        return None, [Finding("error", "empty-file", "the file holds no YAML document",
-                              Location(name, 1, 1),
-                              "a seed file needs a `source:` header and `assertions:`")]
+        return None, [
+            Finding(
+                "error",
+                "empty-file",
+                "the file holds no YAML document",
+                Location(name, 1, 1),
+                "a seed file needs a `source:` header and `assertions:`",
+            )
+        ]
     return (root if not findings else None), findings
 
 
@@ -178,8 +211,11 @@ class _Builder:
             if not parser.check_event(yaml.StreamEndEvent):
                 event = parser.get_event()
                 raise yaml.composer.ComposerError(
-                    "expected a single document in the stream", first.start_mark,
-                    "but found another document", event.start_mark)
+                    "expected a single document in the stream",
+                    first.start_mark,
+                    "but found another document",
+                    event.start_mark,
+                )
             return root
         finally:
             parser.dispose()
@@ -206,8 +242,19 @@ class _Builder:
                 if made is None:
                     loc = self._loc(event)
                     kind = "seq" if isinstance(event, yaml.SequenceStartEvent) else "map"
-                    stack.append([Node(kind, [] if kind == "seq" else {}, loc, kind,
-                                       {} if kind == "map" else _NO_KEYS), None, False])
+                    stack.append(
+                        [
+                            Node(
+                                kind,
+                                [] if kind == "seq" else {},
+                                loc,
+                                kind,
+                                {} if kind == "map" else _NO_KEYS,
+                            ),
+                            None,
+                            False,
+                        ]
+                    )
                     continue
                 done = made
             if not stack:
@@ -229,23 +276,39 @@ class _Builder:
             _, anchored = self._anchored(event)
             # One finding per file is enough; an alias bomb would otherwise report thousands.
             if not any(f.code == "alias" for f in self.findings):
-                self.findings.append(Finding(
-                    "error", "alias", "YAML anchors and aliases (&name, *name) are not allowed "
-                    "in seeds; this value is reused by an alias", anchored,
-                    "write the value out in full"))
+                self.findings.append(
+                    Finding(
+                        "error",
+                        "alias",
+                        "YAML anchors and aliases (&name, *name) are not allowed "
+                        "in seeds; this value is reused by an alias",
+                        anchored,
+                        "write the value out in full",
+                    )
+                )
             return Node("scalar", "", anchored)
         self._anchor(event, loc)
         tag = event.tag
         if tag is None or tag == "!":
-            kind = (yaml.ScalarNode if isinstance(event, yaml.ScalarEvent) else
-                    yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else
-                    yaml.MappingNode)
+            kind = (
+                yaml.ScalarNode
+                if isinstance(event, yaml.ScalarEvent)
+                else yaml.SequenceNode
+                if isinstance(event, yaml.SequenceStartEvent)
+                else yaml.MappingNode
+            )
             value = event.value if isinstance(event, yaml.ScalarEvent) else None
             tag = self.parser.resolve(kind, value, event.implicit)
         if tag not in _ALLOWED_TAGS:
-            self.findings.append(Finding("error", "yaml-tag",
-                                         f"YAML tag {tag!r} is not allowed in seeds", loc,
-                                         "remove the tag; seeds hold plain values only"))
+            self.findings.append(
+                Finding(
+                    "error",
+                    "yaml-tag",
+                    f"YAML tag {tag!r} is not allowed in seeds",
+                    loc,
+                    "remove the tag; seeds hold plain values only",
+                )
+            )
             if not isinstance(event, yaml.ScalarEvent):
                 self._skip_rest()
             return Node("scalar", "", loc)
@@ -261,22 +324,35 @@ class _Builder:
             if isinstance(event, yaml.AliasEvent):
                 self._start(event)  # the alias finding
             else:
-                self.findings.append(Finding("error", "bad-key",
-                                             "a mapping key must be a plain name", loc))
+                self.findings.append(
+                    Finding("error", "bad-key", "a mapping key must be a plain name", loc)
+                )
                 self._skip(event)
             frame[1], frame[2] = "", True
             return
         self._anchor(event, loc)
         key = event.value
         if key == "<<":
-            self.findings.append(Finding("error", "alias", "YAML merge keys (<<) are not allowed",
-                                         loc, "write the fields out in full"))
+            self.findings.append(
+                Finding(
+                    "error",
+                    "alias",
+                    "YAML merge keys (<<) are not allowed",
+                    loc,
+                    "write the fields out in full",
+                )
+            )
         elif key in node.value:
             first = node.key_locs[key]
-            self.findings.append(Finding(
-                "error", "duplicate-key",
-                f"duplicate key {key!r} (first at line {first.line})", loc,
-                "YAML would silently keep only the last one; remove one of them"))
+            self.findings.append(
+                Finding(
+                    "error",
+                    "duplicate-key",
+                    f"duplicate key {key!r} (first at line {first.line})",
+                    loc,
+                    "YAML would silently keep only the last one; remove one of them",
+                )
+            )
         else:
             node.key_locs[key] = loc  # type: ignore[index]
             frame[1] = key
@@ -313,13 +389,17 @@ class _Builder:
         if anchor in self.anchors:
             raise yaml.composer.ComposerError(
                 f"found duplicate anchor {anchor!r}; first occurrence",
-                self.anchors[anchor][0], "second occurrence", event.start_mark)
+                self.anchors[anchor][0],
+                "second occurrence",
+                event.start_mark,
+            )
         self.anchors[anchor] = (event.start_mark, loc)
 
     def _anchored(self, event: Any) -> tuple[Any, Location]:
         if event.anchor not in self.anchors:
-            raise yaml.composer.ComposerError(None, None, f"found undefined alias "
-                                              f"{event.anchor!r}", event.start_mark)
+            raise yaml.composer.ComposerError(
+                None, None, f"found undefined alias {event.anchor!r}", event.start_mark
+            )
         return self.anchors[event.anchor]
 
 

@@ -86,8 +86,11 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
     best: tuple[float, int, str] | None = None
     for index, offer in enumerate(offers):
         kind = offer.split("/")[0]
-        matching = [(3 if r == offer else 2 if r == f"{kind}/*" else 1, q)
-                    for r, q in ranges if r in (offer, f"{kind}/*", "*/*")]
+        matching = [
+            (3 if r == offer else 2 if r == f"{kind}/*" else 1, q)
+            for r, q in ranges
+            if r in (offer, f"{kind}/*", "*/*")
+        ]
         if not matching:
             continue
         q = max(matching)[1]  # the most specific range decides
@@ -97,6 +100,7 @@ def negotiate(accept: str | None, offers: list[str]) -> str | None:
 
 
 # --- the worker processes --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Job:
@@ -137,19 +141,24 @@ def one_line(text: object, limit: int = 300) -> str:
     'bad [31m red line'
     """
     flat = " ".join(_CONTROL.sub(" ", str(text)).split())
-    return flat if len(flat) <= limit else flat[:limit - 3] + "..."
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
-_SERVED = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG,
-           ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
+_SERVED = {
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ttl": ox.RdfFormat.TURTLE,
+}
 
 
 def data_format(data: str | Path) -> ox.RdfFormat:
     """The RDF format of a file `kg serve` can serve, by its suffix, or a UsageError."""
     path = Path(data)
     if path.suffix not in _SERVED:
-        raise UsageError(f"{path}: cannot tell the RDF format",
-                         "use a .nq, .trig, .nt or .ttl file")
+        raise UsageError(
+            f"{path}: cannot tell the RDF format", "use a .nq, .trig, .nt or .ttl file"
+        )
     if not path.is_file():
         raise InputError(f"{path}: cannot read: no such file", "run `kg build` first")
     return _SERVED[path.suffix]
@@ -232,8 +241,10 @@ def _end_with_server(fd: int) -> None:
     watch = select.poll()
     watch.register(fd, select.POLLRDHUP)
     while True:
-        if any(event & (select.POLLRDHUP | select.POLLHUP | select.POLLERR | select.POLLNVAL)
-               for _, event in watch.poll()):
+        if any(
+            event & (select.POLLRDHUP | select.POLLHUP | select.POLLERR | select.POLLNVAL)
+            for _, event in watch.poll()
+        ):
             os._exit(0)
 
 
@@ -268,8 +279,7 @@ def answer(store: ox.Store, job: Job) -> Reply:
 
 def _failed(job: Job, exc: BaseException) -> Reply:
     if job.federated:
-        return _text(502, f"the query failed, most likely at its SERVICE endpoint: "
-                          f"{one_line(exc)}")
+        return _text(502, f"the query failed, most likely at its SERVICE endpoint: {one_line(exc)}")
     return _text(400, f"cannot run the query: {one_line(exc)}")
 
 
@@ -335,8 +345,11 @@ class Workers:
         self.zygote.start()
         child.close()
         try:
-            status = self.control.recv() if self.control.poll(600) else \
-                ("failed", f"{data}: loading the graph took over 600 s", None)
+            status = (
+                self.control.recv()
+                if self.control.poll(600)
+                else ("failed", f"{data}: loading the graph took over 600 s", None)
+            )
         except EOFError:
             status = ("failed", f"{data}: the process loading the graph ended", None)
         if status != ("ready",):
@@ -350,8 +363,9 @@ class Workers:
         ours, theirs = multiprocessing.Pipe()
         with self.fork_lock:
             self.control.send(("fork",))
-            multiprocessing.reduction.send_handle(self.control, theirs.fileno(),
-                                                  self.zygote.pid or 0)
+            multiprocessing.reduction.send_handle(
+                self.control, theirs.fileno(), self.zygote.pid or 0
+            )
             theirs.close()
             if not self.control.poll(30):
                 raise InputError("the query workers cannot be started")
@@ -376,8 +390,11 @@ class Workers:
         If `client` (the asking connection) hangs up meanwhile, the query is dropped
         and its worker replaced: nobody would read the answer.
         """
-        busy = _text(503, "busy: every query worker is taken and the line of waiting "
-                     "queries is full; try again", ("Retry-After", self.retry_after))
+        busy = _text(
+            503,
+            "busy: every query worker is taken and the line of waiting queries is full; try again",
+            ("Retry-After", self.retry_after),
+        )
         if not self.admitted.acquire(blocking=False):
             return busy
         try:
@@ -438,8 +455,10 @@ class Workers:
 
 # --- HTTP ------------------------------------------------------------------------------
 
-def check_request(query: str, default_graphs: list[str], named_graphs: list[str],
-                  allowed_services: frozenset[str]) -> Reply | None:
+
+def check_request(
+    query: str, default_graphs: list[str], named_graphs: list[str], allowed_services: frozenset[str]
+) -> Reply | None:
     """A 400 for a request no worker should see, or None to run it.
 
     Over-deep queries would crash the parser. SERVICE clauses make the server fetch
@@ -456,17 +475,25 @@ def check_request(query: str, default_graphs: list[str], named_graphs: list[str]
     for clause in service_clauses(query):
         where = f"query:{clause.line}:{clause.col}"
         if not allowed_services:
-            return _text(400, f"{where}: SERVICE (a federated query) is refused: this "
-                         "endpoint does not fetch other endpoints (hint: start kg serve "
-                         "with --allow-service IRI to allow one)")
+            return _text(
+                400,
+                f"{where}: SERVICE (a federated query) is refused: this "
+                "endpoint does not fetch other endpoints (hint: start kg serve "
+                "with --allow-service IRI to allow one)",
+            )
         if clause.endpoint is None:
-            return _text(400, f"{where}: SERVICE {one_line(clause.target, 80)} is refused: "
-                         "name the endpoint as a full <IRI> from the allow-list")
+            return _text(
+                400,
+                f"{where}: SERVICE {one_line(clause.target, 80)} is refused: "
+                "name the endpoint as a full <IRI> from the allow-list",
+            )
         if clause.endpoint not in allowed_services:
-            return _text(400, f"{where}: SERVICE <{one_line(clause.endpoint, 200)}> is "
-                         "refused: not on this server's --allow-service list")
-    for name, values in (("default-graph-uri", default_graphs),
-                         ("named-graph-uri", named_graphs)):
+            return _text(
+                400,
+                f"{where}: SERVICE <{one_line(clause.endpoint, 200)}> is "
+                "refused: not on this server's --allow-service list",
+            )
+    for name, values in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
         for value in values:
             try:
                 ox.NamedNode(value)
@@ -525,8 +552,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif content_type == "application/sparql-update":
             params["update"] = [body.decode("utf-8", "replace")]
         else:
-            return self._send(_text(415, "send application/sparql-query or a form "
-                                    "(application/x-www-form-urlencoded)"))
+            return self._send(
+                _text(
+                    415,
+                    "send application/sparql-query or a form (application/x-www-form-urlencoded)",
+                )
+            )
         self._dispatch(params)
 
     def _refuse(self) -> None:
@@ -537,20 +568,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self, params: dict[str, list[str]]) -> None:
         if "update" in params:
-            return self._send(_text(403, "SPARQL Update is refused: this endpoint is "
-                                    "read-only"))
+            return self._send(_text(403, "SPARQL Update is refused: this endpoint is read-only"))
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
             return self._send(_text(400, "give exactly one query parameter"))
         query = queries[0]
         default_graphs = params.get("default-graph-uri", [])
         named_graphs = params.get("named-graph-uri", [])
-        refusal = check_request(query, default_graphs, named_graphs,
-                                self.server.allowed_services)
+        refusal = check_request(query, default_graphs, named_graphs, self.server.allowed_services)
         if refusal is not None:
             return self._send(refusal)
-        job = Job(query, self.headers.get("Accept"), tuple(default_graphs),
-                  tuple(named_graphs), federated=bool(service_clauses(query)))
+        job = Job(
+            query,
+            self.headers.get("Accept"),
+            tuple(default_graphs),
+            tuple(named_graphs),
+            federated=bool(service_clauses(query)),
+        )
         self._send(self.server.workers.run(job, self.connection))
 
     def _send(self, reply: Reply) -> None:
@@ -572,9 +606,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 _FULL_BODY = b"busy: too many connections; try again\n"
-_FULL = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
-         b"Retry-After: 1\r\nConnection: close\r\n"
-         b"Content-Length: " + str(len(_FULL_BODY)).encode() + b"\r\n\r\n" + _FULL_BODY)
+_FULL = (
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+    b"Retry-After: 1\r\nConnection: close\r\n"
+    b"Content-Length: " + str(len(_FULL_BODY)).encode() + b"\r\n\r\n" + _FULL_BODY
+)
 
 
 class SparqlServer(ThreadingHTTPServer):
@@ -589,10 +625,16 @@ class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], workers: Workers,
-                 log: Callable[[str], None] | None = None, *, client_timeout: float = 10.0,
-                 max_connections: int = 64,
-                 allowed_services: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        workers: Workers,
+        log: Callable[[str], None] | None = None,
+        *,
+        client_timeout: float = 10.0,
+        max_connections: int = 64,
+        allowed_services: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(address, _Handler)
         self.workers = workers
         self.log = log
@@ -602,8 +644,7 @@ class SparqlServer(ThreadingHTTPServer):
         self.deadlines: dict[socket.socket, float | None] = {}  # open connections
         self.guard = threading.Lock()
         self.stopping = threading.Event()
-        self.watchdog = threading.Thread(target=self._watch, daemon=True,
-                                         name="kg-serve-watchdog")
+        self.watchdog = threading.Thread(target=self._watch, daemon=True, name="kg-serve-watchdog")
         self.watchdog.start()
 
     @property
@@ -662,31 +703,46 @@ class SparqlServer(ThreadingHTTPServer):
         super().server_close()
 
 
-def make_server(data: str | Path = DEFAULT_DATA, host: str = "127.0.0.1", port: int = 7879,
-                timeout: float = 30.0, workers: int = 4,
-                log: Callable[[str], None] | None = None, *, waiting: int = 16,
-                client_timeout: float = 10.0, max_connections: int = 64,
-                allow_service: Sequence[str] = ()) -> SparqlServer:
+def make_server(
+    data: str | Path = DEFAULT_DATA,
+    host: str = "127.0.0.1",
+    port: int = 7879,
+    timeout: float = 30.0,
+    workers: int = 4,
+    log: Callable[[str], None] | None = None,
+    *,
+    waiting: int = 16,
+    client_timeout: float = 10.0,
+    max_connections: int = 64,
+    allow_service: Sequence[str] = (),
+) -> SparqlServer:
     """A ready, not yet serving, read-only endpoint over `data`; call `serve_forever()`."""
     if timeout <= 0 or client_timeout <= 0:
         raise UsageError("--timeout and --client-timeout must be positive")
     if workers < 1 or waiting < 0 or max_connections < 1:
-        raise UsageError("--workers and --max-connections must be at least 1, "
-                         "--queue at least 0")
+        raise UsageError("--workers and --max-connections must be at least 1, --queue at least 0")
     for iri in allow_service:
         if not re.fullmatch(r"https?://[^\s<>\"{}|^`\\]+", iri):
-            raise UsageError(f"--allow-service {iri!r}: not an http(s) IRI",
-                             "give the endpoint's full IRI, as SERVICE <IRI> names it")
+            raise UsageError(
+                f"--allow-service {iri!r}: not an http(s) IRI",
+                "give the endpoint's full IRI, as SERVICE <IRI> names it",
+            )
     data_format(data)  # a wrong name fails here; a bad file when the workers load it
     pool = Workers(str(data), workers, timeout, waiting)
     try:
-        return SparqlServer((host, port), pool, log, client_timeout=client_timeout,
-                            max_connections=max_connections,
-                            allowed_services=frozenset(allow_service))
+        return SparqlServer(
+            (host, port),
+            pool,
+            log,
+            client_timeout=client_timeout,
+            max_connections=max_connections,
+            allowed_services=frozenset(allow_service),
+        )
     except OSError as exc:
         pool.close()
-        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
-                         "choose another --port") from exc
+        raise InputError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}", "choose another --port"
+        ) from exc
 
 
 def _stop(signum: int, frame: object) -> None:

@@ -33,8 +33,9 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 def to_rdflib(quads: list[ox.Quad]) -> Graph:
     """The triples of `quads` (graphs merged) as an rdflib graph."""
     graph = Graph()
-    data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads],
-                        format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(
+        [ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES
+    )
     graph.parse(data=data.decode(), format="nt")
     return graph
 
@@ -64,16 +65,19 @@ def split_sparql_constraints(shapes: Graph) -> tuple[Graph, list[tuple[str, str,
         target = shapes.value(shape, SH.targetClass)
         select = shapes.value(constraint, SH.select)
         if target is None or select is None:
-            raise InputError(f"SPARQL constraint {constraint} needs sh:targetClass on its "
-                             "shape and sh:select")
+            raise InputError(
+                f"SPARQL constraint {constraint} needs sh:targetClass on its shape and sh:select"
+            )
         message = shapes.value(constraint, SH.message) or shapes.value(shape, SH.message)
-        constraints.append((_name(shape), str(target), str(message or _name(constraint)),
-                            str(select)))
+        constraints.append(
+            (_name(shape), str(target), str(message or _name(constraint)), str(select))
+        )
     return core, sorted(constraints)
 
 
-def _sparql_violations(quads: Iterable[ox.Quad],
-                       constraints: list[tuple[str, str, str, str]]) -> list[tuple[str, ...]]:
+def _sparql_violations(
+    quads: Iterable[ox.Quad], constraints: list[tuple[str, str, str, str]]
+) -> list[tuple[str, ...]]:
     # `quads` in the default graph: the constraints query it
     store = ox.Store()
     store.bulk_extend(quads)
@@ -92,18 +96,26 @@ def conformance(quads: list[ox.Quad], shapes: Graph) -> list[tuple[str, str, str
     from pyshacl import validate
 
     core, constraints = split_sparql_constraints(shapes)
-    _, results, _ = validate(to_rdflib(quads), shacl_graph=core, inference="none",
-                             allow_warnings=True)
+    _, results, _ = validate(
+        to_rdflib(quads), shacl_graph=core, inference="none", allow_warnings=True
+    )
     out = []
     for result in results.subjects(SH.resultSeverity, SH.Violation):
         shape = results.value(result, SH.sourceShape)
         focus = results.value(result, SH.focusNode)
         message = results.value(result, SH.resultMessage)
         path = results.value(result, SH.resultPath)
-        out.append((_name(shape), str(focus), str(message or "violates the shape"),
-                    _name(path) if isinstance(path, URIRef) else None))
-    out.extend(_sparql_violations([ox.Quad(q.subject, q.predicate, q.object) for q in quads],
-                                  constraints))
+        out.append(
+            (
+                _name(shape),
+                str(focus),
+                str(message or "violates the shape"),
+                _name(path) if isinstance(path, URIRef) else None,
+            )
+        )
+    out.extend(
+        _sparql_violations([ox.Quad(q.subject, q.predicate, q.object) for q in quads], constraints)
+    )
     return sorted(set(out), key=lambda v: tuple(x or "" for x in v))
 
 
@@ -125,11 +137,33 @@ _LEXICAL = {  # the lexical forms pyshacl accepts for the datatypes the graph us
     _XSD + "date": re.compile(r"-?\d{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])\Z"),
     _XSD + "boolean": re.compile(r"(true|false|1|0)\Z"),
 }
-_VALUE_COMPONENTS = {"class", "datatype", "nodeKind", "pattern", "hasValue", "languageIn",
-                     "minInclusive", "minLength", "node", "or"}
-_SHAPE_KEYS = _VALUE_COMPONENTS | {"minCount", "maxCount", "path", "property", "targetClass",
-                                   "message", "name", "sparql", "select", "description",
-                                   "order", "group", "severity"}
+_VALUE_COMPONENTS = {
+    "class",
+    "datatype",
+    "nodeKind",
+    "pattern",
+    "hasValue",
+    "languageIn",
+    "minInclusive",
+    "minLength",
+    "node",
+    "or",
+}
+_SHAPE_KEYS = _VALUE_COMPONENTS | {
+    "minCount",
+    "maxCount",
+    "path",
+    "property",
+    "targetClass",
+    "message",
+    "name",
+    "sparql",
+    "select",
+    "description",
+    "order",
+    "group",
+    "severity",
+}
 
 
 @dataclass
@@ -185,16 +219,20 @@ class CoreShapes:
         for _, p, o in g.triples((node, None, None)):
             if not str(p).startswith(str(SH)):
                 continue
-            key = str(p)[len(str(SH)):]
+            key = str(p)[len(str(SH)) :]
             if key not in _SHAPE_KEYS:
-                raise InputError(f"SHACL component sh:{key} of {_name(node)} is not supported by "
-                                 "the native engine", "extend kg/shacl.py CoreShapes")
+                raise InputError(
+                    f"SHACL component sh:{key} of {_name(node)} is not supported by "
+                    "the native engine",
+                    "extend kg/shacl.py CoreShapes",
+                )
             if key == "path":
                 if isinstance(o, BNode):
                     inverse = g.value(o, SH.inversePath)
                     if inverse is None:
-                        raise InputError(f"only predicate and inverse paths are supported "
-                                         f"({_name(node)})")
+                        raise InputError(
+                            f"only predicate and inverse paths are supported ({_name(node)})"
+                        )
                     shape.path, shape.inverse = str(inverse), True
                 else:
                     shape.path = str(o)
@@ -271,7 +309,8 @@ class CoreShapes:
         for prop in shape.properties:
             values = self._values(prop, node)
             bad = len(values) < prop.min_count or (
-                prop.max_count is not None and len(set(values)) > prop.max_count)
+                prop.max_count is not None and len(set(values)) > prop.max_count
+            )
             for component, param in prop.components:
                 if component == "hasValue":
                     bad = param not in values or bad
@@ -293,24 +332,33 @@ class CoreShapes:
             out |= found  # pyshacl reports an sh:node failure's own results as well
         return not found
 
-    def _value_ok(self, component: str, param: object, v: object,
-                  out: set[Violation] | None = None) -> bool:
+    def _value_ok(
+        self, component: str, param: object, v: object, out: set[Violation] | None = None
+    ) -> bool:
         if component == "class":
             return not isinstance(v, ox.Literal) and any(
-                param in self._supers(t) for t in self._index.types.get(v, ()))
+                param in self._supers(t) for t in self._index.types.get(v, ())
+            )
         if component == "datatype":
             if not isinstance(v, ox.Literal):
                 return False
             if param == _LANG_STRING:
                 return bool(v.language)
             lexical = _LEXICAL.get(param)  # type: ignore[call-overload]
-            return (not v.language and v.datatype.value == param
-                    and (lexical is None or bool(lexical.match(v.value))))
+            return (
+                not v.language
+                and v.datatype.value == param
+                and (lexical is None or bool(lexical.match(v.value)))
+            )
         if component == "nodeKind":
             kind = param.rsplit("#", 1)[-1]  # type: ignore[attr-defined]
             is_iri, is_blank = isinstance(v, ox.NamedNode), isinstance(v, ox.BlankNode)
-            return {"IRI": is_iri, "Literal": isinstance(v, ox.Literal), "BlankNode": is_blank,
-                    "BlankNodeOrIRI": is_iri or is_blank}.get(kind, False)
+            return {
+                "IRI": is_iri,
+                "Literal": isinstance(v, ox.Literal),
+                "BlankNode": is_blank,
+                "BlankNodeOrIRI": is_iri or is_blank,
+            }.get(kind, False)
         if component == "pattern":
             return not isinstance(v, ox.BlankNode) and bool(param.search(v.value))  # type: ignore[attr-defined]
         if component == "hasValue":
@@ -346,29 +394,39 @@ def _str(term: object) -> str:
     return term.value if isinstance(term, (ox.NamedNode, ox.Literal)) else str(term)
 
 
-def native_conformance(triples: list[ox.Triple], core: CoreShapes,
-                       constraints: list[tuple[str, str, str, str]]) -> list[Violation]:
+def native_conformance(
+    triples: list[ox.Triple], core: CoreShapes, constraints: list[tuple[str, str, str, str]]
+) -> list[Violation]:
     """`conformance` without pyshacl: the native Core engine plus the SPARQL constraints."""
     out = set(core.validate(triples))
-    out.update(_sparql_violations([ox.Quad(t.subject, t.predicate, t.object) for t in triples],
-                                  constraints))
+    out.update(
+        _sparql_violations(
+            [ox.Quad(t.subject, t.predicate, t.object) for t in triples], constraints
+        )
+    )
     return sorted(out, key=lambda v: tuple(x or "" for x in v))
 
 
-def violation_findings(violations: Iterable[Violation], seeds: Seeds,
-                       fallback: Location | None = None) -> list[Finding]:
+def violation_findings(
+    violations: Iterable[Violation], seeds: Seeds, fallback: Location | None = None
+) -> list[Finding]:
     """Each violation as an error at the assertion it is about (`fallback` when its focus
     node is no assertion of `seeds`)."""
     locations = {record.id: record.loc for record in seeds.assertions}
     return [_finding(v, locations, fallback) for v in violations]
 
 
-def _finding(violation: Violation, locations: dict[str, Location],
-             fallback: Location | None = None) -> Finding:
+def _finding(
+    violation: Violation, locations: dict[str, Location], fallback: Location | None = None
+) -> Finding:
     shape, focus, message, path = violation
     parts = focus.removeprefix(ID).split("/")
     loc = locations.get(parts[1]) if len(parts) > 1 else None
     where = f" ({path})" if path else ""
-    return Finding("error", "shacl", f"SHACL shape {shape}: {focus}{where}: {message}",
-                   loc or fallback or Location("(graph)"),
-                   "the graph breaks a rule of ontology/shapes.ttl")
+    return Finding(
+        "error",
+        "shacl",
+        f"SHACL shape {shape}: {focus}{where}: {message}",
+        loc or fallback or Location("(graph)"),
+        "the graph breaks a rule of ontology/shapes.ttl",
+    )

@@ -34,8 +34,11 @@ SEEDS = Path(os.environ.get("KG_TEST_SEEDS") or ROOT / "seeds").resolve()
 EXPORTS = Path(os.environ.get("KG_TEST_EXPORTS") or ROOT / "exports").resolve()
 ONTOLOGY = ROOT / "ontology"
 # The source texts live beside the project (../shared/seeds); KG_SOURCES may point elsewhere.
-SOURCES = Path(os.environ.get("KG_TEST_SOURCES") or os.environ.get("KG_SOURCES")
-               or ROOT.parent / "shared" / "seeds")
+SOURCES = Path(
+    os.environ.get("KG_TEST_SOURCES")
+    or os.environ.get("KG_SOURCES")
+    or ROOT.parent / "shared" / "seeds"
+)
 FIXTURES = ROOT / "tests" / "fixtures"
 FIXTURE_SEEDS = FIXTURES / "seeds"
 FIXTURE_SOURCES = FIXTURES / "sources"
@@ -52,20 +55,25 @@ def _private_build_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "real_seeds: a property test of the real seeds that must hold for any "
-        "corpus (run on another one with KG_TEST_SEEDS, KG_TEST_SOURCES, KG_TEST_EXPORTS)")
+        "markers",
+        "real_seeds: a property test of the real seeds that must hold for any "
+        "corpus (run on another one with KG_TEST_SEEDS, KG_TEST_SOURCES, KG_TEST_EXPORTS)",
+    )
 
 
 def seed_source_ids(seeds: Path) -> list[str]:
     """The source ids of a seeds directory, read from each file's header, sorted."""
-    return sorted(yaml.safe_load(path.read_text(encoding="utf-8"))["source"]["id"]
-                  for path in seeds.glob("*.yaml"))
+    return sorted(
+        yaml.safe_load(path.read_text(encoding="utf-8"))["source"]["id"]
+        for path in seeds.glob("*.yaml")
+    )
 
 
 def seed_files(seeds: Path) -> list[tuple[str, str]]:
     """(source id, text file name) of every seed file in a directory, sorted."""
-    headers = [yaml.safe_load(path.read_text(encoding="utf-8"))["source"]
-               for path in seeds.glob("*.yaml")]
+    headers = [
+        yaml.safe_load(path.read_text(encoding="utf-8"))["source"] for path in seeds.glob("*.yaml")
+    ]
     return sorted((h["id"], h["text"]) for h in headers)
 
 
@@ -80,12 +88,19 @@ def sources_dir() -> Path:
     return SOURCES
 
 
-def run_kg(*args: str, cwd: Path | None = None,
-           env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_kg(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m kg ARGS` as a subprocess and capture its output."""
     full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "kg", *args], cwd=cwd or ROOT,
-                          env=full_env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "kg", *args],
+        cwd=cwd or ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture
@@ -115,8 +130,9 @@ def fixture_copy(tmp_path: Path) -> Path:
 def built(tmp_path_factory: pytest.TempPathFactory, sources_dir: Path) -> Path:
     """The real seeds' exports built once per test session into a temporary directory."""
     out = tmp_path_factory.mktemp("exports")
-    result = run_kg("build", "--seeds", str(SEEDS), "--sources", str(sources_dir),
-                    "--out", str(out))
+    result = run_kg(
+        "build", "--seeds", str(SEEDS), "--sources", str(sources_dir), "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr
     return out
 
@@ -128,7 +144,8 @@ def fixture_built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     seeds = root / "seeds"
     shutil.copytree(FIXTURE_SEEDS, seeds)
     out = root / "exports"
-    result = run_kg("build", "--seeds", str(seeds), "--sources", str(FIXTURE_SOURCES),
-                    "--out", str(out))
+    result = run_kg(
+        "build", "--seeds", str(seeds), "--sources", str(FIXTURE_SOURCES), "--out", str(out)
+    )
     assert result.returncode == 0, result.stderr
     return out

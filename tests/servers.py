@@ -37,8 +37,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(url: str, process: subprocess.Popen[bytes], log: Path,
-             seconds: float = 60.0) -> None:
+def wait_for(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60.0) -> None:
     """Poll `url` until it answers at all (any HTTP status) or the process dies."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -75,8 +74,9 @@ class Server:
 
 
 def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) \
-        or shutil.which("oxigraph")
+    found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
+        "oxigraph"
+    )
     if not found:
         raise RuntimeError("the oxigraph server is not installed: pip install -e '.[test]'")
     return found
@@ -88,9 +88,18 @@ def run_oxigraph(workdir: Path) -> Iterator[Server]:
     log = workdir / "oxigraph.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [oxigraph_binary(), "serve", "--location", str(workdir / "db"),
-             "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-            stdout=out, stderr=subprocess.STDOUT)
+            [
+                oxigraph_binary(),
+                "serve",
+                "--location",
+                str(workdir / "db"),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--union-default-graph",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for(base + "/query?query=ASK%7B%7D", process, log)
@@ -105,9 +114,12 @@ def run_kg_serve(data: Path, workdir: Path, *extra: str) -> Iterator[tuple[str, 
     log = workdir / f"serve-{port}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "kg", "serve", "--data", str(data), "--port", str(port),
-             *extra], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [sys.executable, "-m", "kg", "serve", "--data", str(data), "--port", str(port), *extra],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
     url = f"http://127.0.0.1:{port}/sparql"
     try:
         wait_for(url + "?query=ASK%7B%7D", process, log)
@@ -149,8 +161,7 @@ def answer_set(result: object) -> object:
     if isinstance(result, ox.QueryBoolean):
         return bool(result)
     if isinstance(result, ox.QueryTriples):
-        return {tuple(normalize(t) for t in (x.subject, x.predicate, x.object))
-                for x in result}
+        return {tuple(normalize(t) for t in (x.subject, x.predicate, x.object)) for x in result}
     assert isinstance(result, ox.QuerySolutions)
     names = sorted(v.value for v in result.variables)
     return {tuple((n, normalize(row[n])) for n in names) for row in result}
@@ -164,6 +175,7 @@ def embedded_answer(store: ox.Store, sparql: str) -> object:
 
 # --- scripted servers for failures a real database will not produce on demand -----------
 
+
 class Scripted:
     """A stdlib HTTP server on 127.0.0.1 whose answers a test writes as a function.
 
@@ -171,8 +183,12 @@ class Scripted:
     connection without an answer. Every request is kept in `requests`.
     """
 
-    def __init__(self, respond: Callable[[BaseHTTPRequestHandler, bytes],
-                                         tuple[int, dict[str, str], bytes] | None]) -> None:
+    def __init__(
+        self,
+        respond: Callable[
+            [BaseHTTPRequestHandler, bytes], tuple[int, dict[str, str], bytes] | None
+        ],
+    ) -> None:
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         scripted = self
 
@@ -215,17 +231,21 @@ class Scripted:
         self.server.server_close()
 
 
-def forward(target: str, handler: BaseHTTPRequestHandler,
-            body: bytes) -> tuple[int, dict[str, str], bytes]:
+def forward(
+    target: str, handler: BaseHTTPRequestHandler, body: bytes
+) -> tuple[int, dict[str, str], bytes]:
     """Pass one request on to `target` (a real server) and bring its answer back."""
-    headers = {k: v for k, v in handler.headers.items()
-               if k.lower() in ("content-type", "accept")}
-    request = urllib.request.Request(target + handler.path, data=body or None,
-                                     method=handler.command, headers=headers)
+    headers = {k: v for k, v in handler.headers.items() if k.lower() in ("content-type", "accept")}
+    request = urllib.request.Request(
+        target + handler.path, data=body or None, method=handler.command, headers=headers
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, {"Content-Type": response.headers["Content-Type"] or ""}, \
-                response.read()
+            return (
+                response.status,
+                {"Content-Type": response.headers["Content-Type"] or ""},
+                response.read(),
+            )
     except urllib.error.HTTPError as exc:
         return exc.code, {"Content-Type": "text/plain"}, exc.read()
 
@@ -278,16 +298,20 @@ def run_virtuoso(workdir: Path) -> Iterator[Server]:
     """
     binary = shutil.which("virtuoso-t")
     if not binary:
-        raise RuntimeError("virtuoso-t is not installed: make test installs "
-                           "virtuoso-opensource-7-bin with apt-get")
+        raise RuntimeError(
+            "virtuoso-t is not installed: make test installs virtuoso-opensource-7-bin with apt-get"
+        )
     http_port = free_port()
     ini = workdir / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=free_port(),
-                                       http_port=http_port))
+    ini.write_text(VIRTUOSO_INI.format(dir=workdir, sql_port=free_port(), http_port=http_port))
     log = workdir / "virtuoso.out"
     with log.open("wb") as out:
-        process = subprocess.Popen([binary, "+configfile", str(ini), "+foreground"],
-                                   stdout=out, stderr=subprocess.STDOUT, cwd=workdir)
+        process = subprocess.Popen(
+            [binary, "+configfile", str(ini), "+foreground"],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
+        )
     base = f"http://127.0.0.1:{http_port}"
     try:
         wait_for(base + "/sparql?query=ASK%7B%7D", process, log, seconds=120)

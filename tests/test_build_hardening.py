@@ -20,16 +20,30 @@ GENERATE = ROOT / "benchmarks" / "generate.py"
 
 
 def _generate(out: Path, countries: int = 3, years: int = 2, seed: int = 7) -> Path:
-    subprocess.run([sys.executable, str(GENERATE), "--countries", str(countries), "--years",
-                    str(years), "--seed", str(seed), str(out)], check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            str(GENERATE),
+            "--countries",
+            str(countries),
+            "--years",
+            str(years),
+            "--seed",
+            str(seed),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return out
 
 
 def _snapshot(out: Path) -> dict[str, bytes]:
     """Every file under `out` by relative name, hidden ones included."""
-    return {p.relative_to(out).as_posix(): p.read_bytes()
-            for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
 
 
 def _leftovers(out: Path) -> list[str]:
@@ -37,6 +51,7 @@ def _leftovers(out: Path) -> list[str]:
 
 
 # --- 4: a sources directory that does not exist is a usage error -------------------------
+
 
 @pytest.mark.parametrize("command", ["validate", "build", "coverage"])
 def test_issue12_missing_sources_dir_is_a_usage_error(command: str, tmp_path: Path) -> None:
@@ -69,8 +84,9 @@ def test_issue12_empty_kg_sources_still_means_none(tmp_path: Path) -> None:
     assert "QUOTES UNCHECKED" in result.stdout
 
 
-def test_issue12_missing_text_of_one_source_stays_a_warning(tmp_path: Path,
-                                                            sources_dir: Path) -> None:
+def test_issue12_missing_text_of_one_source_stays_a_warning(
+    tmp_path: Path, sources_dir: Path
+) -> None:
     partial = tmp_path / "sources"
     partial.mkdir()
     texts = sorted(sources_dir.glob("*.txt"))
@@ -83,26 +99,45 @@ def test_issue12_missing_text_of_one_source_stays_a_warning(tmp_path: Path,
 
 # --- 14: exports respect the umask --------------------------------------------------------
 
+
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
-def test_issue12_exports_respect_the_umask(umask: int, mode: int, tmp_path: Path,
-                                          sources_dir: Path) -> None:
+def test_issue12_exports_respect_the_umask(
+    umask: int, mode: int, tmp_path: Path, sources_dir: Path
+) -> None:
     out = tmp_path / "out"
     result = subprocess.run(
-        [sys.executable, "-m", "kg", "build", "--seeds", str(SEEDS), "--sources",
-         str(sources_dir), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        preexec_fn=lambda: os.umask(umask))
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "build",
+            "--seeds",
+            str(SEEDS),
+            "--sources",
+            str(sources_dir),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        preexec_fn=lambda: os.umask(umask),
+    )
     assert result.returncode == 0, result.stderr
     files = [p for p in out.rglob("*") if p.is_file()]
     assert len(files) == 9
     assert {p.relative_to(out).as_posix(): stat.S_IMODE(p.stat().st_mode) for p in files} == {
-        p.relative_to(out).as_posix(): mode for p in files}
+        p.relative_to(out).as_posix(): mode for p in files
+    }
 
 
 # --- 13: the export set switches together -------------------------------------------------
 
-def _failing_replace(monkeypatch: pytest.MonkeyPatch, out: Path, nth: int,
-                     error: BaseException) -> list[str]:
+
+def _failing_replace(
+    monkeypatch: pytest.MonkeyPatch, out: Path, nth: int, error: BaseException
+) -> list[str]:
     """Make the `nth` rename onto an export in `out` raise `error`, once; the renames
     into the cache and the module's own hidden files go through."""
     real = os.replace
@@ -129,8 +164,8 @@ def two_corpora(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.mark.parametrize("nth", [1, 5, 9])
 def test_issue12_failed_rename_leaves_every_export_as_before(
-        nth: int, tmp_path: Path, two_corpora: tuple[Path, Path],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    nth: int, tmp_path: Path, two_corpora: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import kg
     from kg.errors import OutputError
 
@@ -148,8 +183,8 @@ def test_issue12_failed_rename_leaves_every_export_as_before(
 
 
 def test_issue12_failed_rename_removes_the_new_files_that_had_no_old_one(
-        tmp_path: Path, two_corpora: tuple[Path, Path],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, two_corpora: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import kg
     from kg.errors import OutputError
 
@@ -167,8 +202,8 @@ def test_issue12_failed_rename_removes_the_new_files_that_had_no_old_one(
 
 
 def test_issue12_swap_cut_short_is_rolled_back_by_the_next_run(
-        tmp_path: Path, two_corpora: tuple[Path, Path],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, two_corpora: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import kg
     from kg.export import JOURNAL, StagedFiles
 
@@ -182,8 +217,11 @@ def test_issue12_swap_cut_short_is_rolled_back_by_the_next_run(
         kg.build(b / "seeds", out, b / "sources", cache_dir=tmp_path / "cache-b", jobs=1)
     monkeypatch.undo()
     assert (out / JOURNAL).is_file()
-    mixed = {name: data for name, data in _snapshot(out).items() if not name.startswith(".")
-             and "/." not in name}
+    mixed = {
+        name: data
+        for name, data in _snapshot(out).items()
+        if not name.startswith(".") and "/." not in name
+    }
     assert mixed != {name: data for name, data in before.items()}
     with StagedFiles(out):
         pass  # the next writer into `out` repairs it before anything else
@@ -192,13 +230,25 @@ def test_issue12_swap_cut_short_is_rolled_back_by_the_next_run(
 
 # --- 12: a build killed while writing ------------------------------------------------------
 
+
 @pytest.mark.parametrize("then", ["edited", "reverted"])
 def test_issue12_build_killed_while_writing_leaves_old_exports_and_no_tmp(
-        then: str, tmp_path: Path) -> None:
+    then: str, tmp_path: Path
+) -> None:
     corpus = _generate(tmp_path / "corpus", countries=20, years=3)
     out = tmp_path / "out"
-    args = [sys.executable, "-m", "kg", "build", "--seeds", str(corpus / "seeds"),
-            "--sources", str(corpus / "sources"), "--out", str(out)]
+    args = [
+        sys.executable,
+        "-m",
+        "kg",
+        "build",
+        "--seeds",
+        str(corpus / "seeds"),
+        "--sources",
+        str(corpus / "sources"),
+        "--out",
+        str(out),
+    ]
     first = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
     before = _snapshot(out)
@@ -208,8 +258,9 @@ def test_issue12_build_killed_while_writing_leaves_old_exports_and_no_tmp(
         # each edit changes the inputs, so that the build writes every export again
         unedited = seeds[attempt].read_text()
         seeds[attempt].write_text(unedited + f"# edit {attempt}\n")
-        proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             deadline = time.monotonic() + 120
             while proc.poll() is None and time.monotonic() < deadline:
@@ -228,8 +279,9 @@ def test_issue12_build_killed_while_writing_leaves_old_exports_and_no_tmp(
     assert caught, "no build was caught while writing"
     assert proc.returncode == -signal.SIGKILL
     after_kill = _snapshot(out)
-    assert {n: d for n, d in after_kill.items() if not n.rsplit("/", 1)[-1].startswith(".")} \
-        == before
+    assert {
+        n: d for n, d in after_kill.items() if not n.rsplit("/", 1)[-1].startswith(".")
+    } == before
     assert _leftovers(out), "the killed build left nothing behind: the test proves nothing"
     if then == "reverted":  # back to the inputs of the exports in place: nothing to write
         seeds[attempt].write_text(unedited)
@@ -240,26 +292,38 @@ def test_issue12_build_killed_while_writing_leaves_old_exports_and_no_tmp(
     assert set(_snapshot(out)) == set(before)
 
 
-@pytest.mark.parametrize("name", ["exports/.tip-kg.nt.rd3b8y4x.tmp",
-                                  "exports/neo4j/.nodes.csv.a_b1c2d3.tmp",
-                                  "exports/.tip-kg.ttl.kg-backup", "exports/.kg-swap.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "exports/.tip-kg.nt.rd3b8y4x.tmp",
+        "exports/neo4j/.nodes.csv.a_b1c2d3.tmp",
+        "exports/.tip-kg.ttl.kg-backup",
+        "exports/.kg-swap.json",
+    ],
+)
 def test_issue12_build_leftovers_are_ignored_by_git(name: str) -> None:
     if not (ROOT / ".git").exists():
         pytest.fail(f"{ROOT} is not a git checkout")
-    result = subprocess.run(["git", "check-ignore", "--no-index", "-q", name], cwd=ROOT,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-q", name],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, f"git would not ignore {name}: {result.stderr}"
 
 
 # --- 11: seed files have a size limit; running out of memory is a clear error ---------------
 
-def test_issue12_seed_file_over_the_size_limit_is_refused(tmp_path: Path, seeds_copy: Path,
-                                                          sources_dir: Path) -> None:
+
+def test_issue12_seed_file_over_the_size_limit_is_refused(
+    tmp_path: Path, seeds_copy: Path, sources_dir: Path
+) -> None:
     from kg.seedfile import MAX_SEED_BYTES
 
     out = tmp_path / "out"
-    args = ["build", "--seeds", str(seeds_copy), "--sources", str(sources_dir), "--out",
-            str(out)]
+    args = ["build", "--seeds", str(seeds_copy), "--sources", str(sources_dir), "--out", str(out)]
     assert run_kg(*args).returncode == 0
     before = _snapshot(out)
     big = seeds_copy / "integers.yaml"
@@ -290,7 +354,8 @@ def test_seed_file_at_the_size_limit_is_read(seeds_copy: Path) -> None:
 
 
 def test_issue12_out_of_memory_is_a_clear_error_not_a_traceback(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     import kg.pipeline
     from kg.cli import main
 
@@ -304,8 +369,7 @@ def test_issue12_out_of_memory_is_a_clear_error_not_a_traceback(
     assert "Traceback" not in err
 
 
-def test_issue12_seed_nested_as_deep_as_yaml_allows_is_no_recursion_error(
-        seeds_copy: Path) -> None:
+def test_issue12_seed_nested_as_deep_as_yaml_allows_is_no_recursion_error(seeds_copy: Path) -> None:
     # libyaml refuses nesting past 1,000 levels itself; just under that, turning the tree
     # into positioned nodes recursed once per level and ended in a RecursionError traceback
     (seeds_copy / "deep.yaml").write_text("source: " + "[" * 999 + "]" * 999 + "\n")
@@ -315,8 +379,7 @@ def test_issue12_seed_nested_as_deep_as_yaml_allows_is_no_recursion_error(
     assert f"{seeds_copy / 'deep.yaml'}:1:9: error:" in result.stderr
 
 
-def test_two_runs_never_write_into_one_directory_at_once(tmp_path: Path,
-                                                         sources_dir: Path) -> None:
+def test_two_runs_never_write_into_one_directory_at_once(tmp_path: Path, sources_dir: Path) -> None:
     import fcntl
 
     out = tmp_path / "out"
@@ -325,13 +388,18 @@ def test_two_runs_never_write_into_one_directory_at_once(tmp_path: Path,
     fd = os.open(out, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # as a running build holds it
-        result = run_kg("build", "--seeds", str(SEEDS), "--sources", str(sources_dir),
-                        "--out", str(out))
+        result = run_kg(
+            "build", "--seeds", str(SEEDS), "--sources", str(sources_dir), "--out", str(out)
+        )
     finally:
         os.close(fd)
     assert result.returncode == 2, result.stderr
     assert "another kg run is writing into this directory" in result.stderr
     assert _leftovers(out) == [".tip-kg.nt.abcd1234.tmp"]  # not swept from under it
-    assert run_kg("build", "--seeds", str(SEEDS), "--sources", str(sources_dir),
-                  "--out", str(out)).returncode == 0
+    assert (
+        run_kg(
+            "build", "--seeds", str(SEEDS), "--sources", str(sources_dir), "--out", str(out)
+        ).returncode
+        == 0
+    )
     assert _leftovers(out) == []

@@ -39,8 +39,22 @@ class _Plant:
 
 def _corpus(tmp_path: Path) -> Path:
     tree = tmp_path / "tree"
-    subprocess.run([sys.executable, str(GENERATE), "--countries", "2", "--years", "1",
-                    "--seed", "3", str(tree)], check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            str(GENERATE),
+            "--countries",
+            "2",
+            "--years",
+            "1",
+            "--seed",
+            "3",
+            str(tree),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     return tree
 
 
@@ -54,25 +68,38 @@ def _invalidate(tree: Path) -> Path:
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
     """A user whose home (and so whose cache and key) is `home`."""
-    return {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "KG_CACHE_DIR": "",
-            "KG_CACHE_KEY": "", **extra}
+    return {
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "KG_CACHE_DIR": "",
+        "KG_CACHE_KEY": "",
+        **extra,
+    }
 
 
-def _kg(command: str, tree: Path, env: dict[str, str], *more: str
-        ) -> subprocess.CompletedProcess[str]:
-    return run_kg(command, "--seeds", str(tree / "seeds"), "--sources", str(tree / "sources"),
-                  *more, env=env)
+def _kg(
+    command: str, tree: Path, env: dict[str, str], *more: str
+) -> subprocess.CompletedProcess[str]:
+    return run_kg(
+        command, "--seeds", str(tree / "seeds"), "--sources", str(tree / "sources"), *more, env=env
+    )
 
 
 def _entry_files(*roots: Path) -> list[Path]:
     """The files of cache entries (under a two-hex-digit directory) below `roots`."""
-    return sorted(p for root in roots if root.is_dir() for p in root.rglob("*")
-                  if p.is_file() and len(p.parent.name) == 2 and not p.name.startswith("."))
+    return sorted(
+        p
+        for root in roots
+        if root.is_dir()
+        for p in root.rglob("*")
+        if p.is_file() and len(p.parent.name) == 2 and not p.name.startswith(".")
+    )
 
 
 def _tree_files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
 
 
 def _warnings(stderr: str) -> list[str]:
@@ -82,8 +109,11 @@ def _warnings(stderr: str) -> list[str]:
 
 def _report(result: subprocess.CompletedProcess[str]) -> tuple[int, str, list[str]]:
     """What validation told: exit code, summary, findings; without the cache's warnings."""
-    return (result.returncode, result.stdout,
-            [line for line in result.stderr.splitlines() if line not in _warnings(result.stderr)])
+    return (
+        result.returncode,
+        result.stdout,
+        [line for line in result.stderr.splitlines() if line not in _warnings(result.stderr)],
+    )
 
 
 def test_issue12_planted_cache_runs_no_code(tmp_path: Path) -> None:
@@ -204,8 +234,9 @@ def test_cache_lives_outside_the_tree_with_a_private_key(tmp_path: Path) -> None
     assert bad.stderr.count("\n") == 1 and "KG_CACHE_KEY" in bad.stderr
     # another key: every entry is someone else's, checked again with one warning
     (tmp_path / "key2").write_text("a" * 64 + "\n")
-    other = _kg("validate", tree, _env(home, KG_CACHE_KEY=str(tmp_path / "key2")),
-                "--format", "json")
+    other = _kg(
+        "validate", tree, _env(home, KG_CACHE_KEY=str(tmp_path / "key2")), "--format", "json"
+    )
     assert other.returncode == 0 and len(_warnings(other.stderr)) == 1
     assert json.loads(other.stdout)["stats"]["parsed"] == 2
 
@@ -237,14 +268,14 @@ def test_cache_codec_round_trips(stored: tuple[SourceUnit, object, object]) -> N
     # instruments, conflicts: every kind of field value there is)
     project = validate(SEEDS, cache_dir=False, jobs=1)
     assert project.cache is not None and project.units
-    cases = [stored] + [(u, project.cache.records(u), project.cache.pieces(u))
-                        for u in project.units]
+    cases = [stored] + [
+        (u, project.cache.records(u), project.cache.pieces(u)) for u in project.units
+    ]
     for unit, records, pieces in cases:
         assert unit_from(unit_bytes(unit)) == unit
         back = seeds_from(seeds_bytes(records))  # type: ignore[arg-type]
         assert back == records
-        assert [r.field_locs for r in back.assertions] == \
-            [r.field_locs for r in records.assertions]  # type: ignore[attr-defined]
+        assert [r.field_locs for r in back.assertions] == [r.field_locs for r in records.assertions]  # type: ignore[attr-defined]
         assert pieces_from(pieces_bytes(pieces)) == pieces  # type: ignore[arg-type]
 
 
@@ -284,14 +315,21 @@ def test_cache_decoder_is_strict(stored: tuple[SourceUnit, object, object]) -> N
         with pytest.raises(CodecError):
             unit_from(data[:cut])
     raw = seeds_bytes(records)  # type: ignore[arg-type]
-    for old, new in ((b'{"place":', b'{"module":'), (b'{"literal":["', b'{"literal":[1,"'),
-                     (b'{"tuple":[', b'{"tuple":[{"tuple":[')):
+    for old, new in (
+        (b'{"place":', b'{"module":'),
+        (b'{"literal":["', b'{"literal":[1,"'),
+        (b'{"tuple":[', b'{"tuple":[{"tuple":['),
+    ):
         assert old in raw
         with pytest.raises(CodecError):
             seeds_from(raw.replace(old, new, 1))
     blob = pieces_bytes(pieces)  # type: ignore[arg-type]
-    for bad in (blob[:-1], blob + b"x", blob.replace(b'"nt":', b'"nt":999,"x":', 1),
-                blob.split(b"\n", 1)[1]):
+    for bad in (
+        blob[:-1],
+        blob + b"x",
+        blob.replace(b'"nt":', b'"nt":999,"x":', 1),
+        blob.split(b"\n", 1)[1],
+    ):
         with pytest.raises(CodecError):
             pieces_from(bad)
 

@@ -31,7 +31,8 @@ def test_broader_links_stay_within_one_scheme() -> None:
 def test_broader_and_narrower_are_each_others_inverse() -> None:
     g = _concepts()
     assert set(g.subject_objects(SKOS.broader)) == {
-        (n, b) for b, n in g.subject_objects(SKOS.narrower)}
+        (n, b) for b, n in g.subject_objects(SKOS.narrower)
+    }
 
 
 def test_hierarchy_is_acyclic_and_only_roots_are_top_concepts() -> None:
@@ -72,14 +73,16 @@ SKOS_NS = "http://www.w3.org/2004/02/skos/core#"
 
 def test_a_cycle_of_broader_links_is_refused(tmp_path: Path) -> None:
     onto = _ontology_with(
-        tmp_path, f"<{C}victim_group/children> <{SKOS_NS}broader> <{C}victim_group/girls> .\n")
+        tmp_path, f"<{C}victim_group/children> <{SKOS_NS}broader> <{C}victim_group/girls> .\n"
+    )
     with pytest.raises(InputError, match="circle"):
         load_concepts(onto)
 
 
 def test_a_link_between_schemes_is_refused(tmp_path: Path) -> None:
     onto = _ontology_with(
-        tmp_path, f"<{C}victim_group/girls> <{SKOS_NS}broader> <{C}purpose/forced_labor> .\n")
+        tmp_path, f"<{C}victim_group/girls> <{SKOS_NS}broader> <{C}purpose/forced_labor> .\n"
+    )
     with pytest.raises(InputError, match="not concepts of one scheme"):
         load_concepts(onto)
 
@@ -91,8 +94,10 @@ def _shape_violations(extra: str) -> set[tuple[str, str, str]]:
     from kg.shacl import conformance, load_shapes
 
     quads = list(ontology_quads(ONTO))
-    quads += [ox.Quad(q.subject, q.predicate, q.object)
-              for q in ox.parse(extra, format=ox.RdfFormat.N_TRIPLES)]
+    quads += [
+        ox.Quad(q.subject, q.predicate, q.object)
+        for q in ox.parse(extra, format=ox.RdfFormat.N_TRIPLES)
+    ]
     return {(v[0], v[1], v[2]) for v in conformance(quads, load_shapes(ONTO / "shapes.ttl"))}
 
 
@@ -102,8 +107,10 @@ def test_shapes_accept_the_shipped_hierarchy() -> None:
 
 def test_shapes_refuse_a_link_between_schemes_and_a_cycle() -> None:
     across = f"<{C}victim_group/girls> <{SKOS_NS}broader> <{C}purpose/forced_labor> .\n"
-    link = ("A skos:broader (or skos:narrower) link must join two concepts of the same "
-            "scheme, and the links must not go round in a circle.")
+    link = (
+        "A skos:broader (or skos:narrower) link must join two concepts of the same "
+        "scheme, and the links must not go round in a circle."
+    )
     assert ("ConceptShape", f"{C}victim_group/girls", link) in _shape_violations(across)
     circle = f"<{C}victim_group/children> <{SKOS_NS}broader> <{C}victim_group/girls> .\n"
     found = _shape_violations(circle)

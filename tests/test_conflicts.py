@@ -155,38 +155,198 @@ COE = "Council of Europe Convention on Action against Trafficking: date"
 # sentence; 90 victims without a victim group) is not listed. The fixtures' own six
 # disagreements stay.
 CONFLICTS = [
-    ("indicator", KZ, "2005", "convictions", A, "a-kaz-convictions-2005", "12",
-     B, "b-kaz-convictions-2005", "10"),
-    ("indicator", KZ, "2005", "investigations", A, "a-kaz-investigations-2005", "40",
-     X, "x-investigations-2005", "44"),
-    ("indicator", KZ, "2005", "investigations", B, "b-kaz-investigations-2005", "40",
-     X, "x-investigations-2005", "44"),
-    ("indicator", KZ, "2007", "offenders_sentenced (5 years)", B, "b-kaz-sentenced-2007-5y",
-     "10", X, "x-sentenced-5y", "9"),
-    ("indicator", MD, "2008", "victims_identified", C, "c-mda-victims-identified-2008",
-     "150", X, "x-female-victims-2008", "160"),
-    ("law_article", KZ, "", "Penal Code article 128: max penalty years", A,
-     "a-kaz-article-128", "15", B, "b-kaz-article-128", "12"),
-    ("law_article", KZ, "", "Penal Code article 128: max penalty years", A,
-     "a-kaz-article-128", "15", X, "x-article-128", "10"),
-    ("law_article", KZ, "", "penal code article 128: max penalty years", B,
-     "b-kaz-article-128", "12", X, "x-article-128", "10"),
-    ("legal_instrument", KZ, "", LAW, C, "c-kaz-victim-assistance-law", "2006",
-     A, "a-kaz-victim-assistance-law", "2005-03"),
-    ("legal_instrument", KZ, "", LAW, C, "c-kaz-victim-assistance-law", "2006",
-     B, "b-kaz-victim-assistance-law", "2005"),
-    ("legal_instrument", KZ, "", LAW, C, "c-kaz-victim-assistance-law", "2006",
-     X, "x-law-2005-03-15", "2005-03-15"),
-    ("legal_instrument", MD, "", COE, C, "c-mda-coe-convention", "2006-05",
-     X, "x-coe-2007", "2007"),
-    ("tier_placement", KG, "2006", "tier", A, "a-kgz-tier-2006", "tier_2_watch_list",
-     B, "b-kgz-tier-2006", "tier_2"),
-    ("tier_placement", MD, "2008", "tier", C, "c-mda-tier-2008", "tier_2_watch_list",
-     X, "x-mda-tier-2008", "tier_2"),
-    ("trend", KZ, "2005", "investigations", A, "a-kaz-investigations-trend-2005",
-     "increase", X, "x-investigations-trend-2005", "decrease"),
-    ("trend", KG, "2005", "prosecutions", A, "a-kgz-prosecutions-trend-2005", "increase",
-     B, "b-kgz-prosecutions-trend-2005", "decrease"),
+    (
+        "indicator",
+        KZ,
+        "2005",
+        "convictions",
+        A,
+        "a-kaz-convictions-2005",
+        "12",
+        B,
+        "b-kaz-convictions-2005",
+        "10",
+    ),
+    (
+        "indicator",
+        KZ,
+        "2005",
+        "investigations",
+        A,
+        "a-kaz-investigations-2005",
+        "40",
+        X,
+        "x-investigations-2005",
+        "44",
+    ),
+    (
+        "indicator",
+        KZ,
+        "2005",
+        "investigations",
+        B,
+        "b-kaz-investigations-2005",
+        "40",
+        X,
+        "x-investigations-2005",
+        "44",
+    ),
+    (
+        "indicator",
+        KZ,
+        "2007",
+        "offenders_sentenced (5 years)",
+        B,
+        "b-kaz-sentenced-2007-5y",
+        "10",
+        X,
+        "x-sentenced-5y",
+        "9",
+    ),
+    (
+        "indicator",
+        MD,
+        "2008",
+        "victims_identified",
+        C,
+        "c-mda-victims-identified-2008",
+        "150",
+        X,
+        "x-female-victims-2008",
+        "160",
+    ),
+    (
+        "law_article",
+        KZ,
+        "",
+        "Penal Code article 128: max penalty years",
+        A,
+        "a-kaz-article-128",
+        "15",
+        B,
+        "b-kaz-article-128",
+        "12",
+    ),
+    (
+        "law_article",
+        KZ,
+        "",
+        "Penal Code article 128: max penalty years",
+        A,
+        "a-kaz-article-128",
+        "15",
+        X,
+        "x-article-128",
+        "10",
+    ),
+    (
+        "law_article",
+        KZ,
+        "",
+        "penal code article 128: max penalty years",
+        B,
+        "b-kaz-article-128",
+        "12",
+        X,
+        "x-article-128",
+        "10",
+    ),
+    (
+        "legal_instrument",
+        KZ,
+        "",
+        LAW,
+        C,
+        "c-kaz-victim-assistance-law",
+        "2006",
+        A,
+        "a-kaz-victim-assistance-law",
+        "2005-03",
+    ),
+    (
+        "legal_instrument",
+        KZ,
+        "",
+        LAW,
+        C,
+        "c-kaz-victim-assistance-law",
+        "2006",
+        B,
+        "b-kaz-victim-assistance-law",
+        "2005",
+    ),
+    (
+        "legal_instrument",
+        KZ,
+        "",
+        LAW,
+        C,
+        "c-kaz-victim-assistance-law",
+        "2006",
+        X,
+        "x-law-2005-03-15",
+        "2005-03-15",
+    ),
+    (
+        "legal_instrument",
+        MD,
+        "",
+        COE,
+        C,
+        "c-mda-coe-convention",
+        "2006-05",
+        X,
+        "x-coe-2007",
+        "2007",
+    ),
+    (
+        "tier_placement",
+        KG,
+        "2006",
+        "tier",
+        A,
+        "a-kgz-tier-2006",
+        "tier_2_watch_list",
+        B,
+        "b-kgz-tier-2006",
+        "tier_2",
+    ),
+    (
+        "tier_placement",
+        MD,
+        "2008",
+        "tier",
+        C,
+        "c-mda-tier-2008",
+        "tier_2_watch_list",
+        X,
+        "x-mda-tier-2008",
+        "tier_2",
+    ),
+    (
+        "trend",
+        KZ,
+        "2005",
+        "investigations",
+        A,
+        "a-kaz-investigations-trend-2005",
+        "increase",
+        X,
+        "x-investigations-trend-2005",
+        "decrease",
+    ),
+    (
+        "trend",
+        KG,
+        "2005",
+        "prosecutions",
+        A,
+        "a-kgz-prosecutions-trend-2005",
+        "increase",
+        B,
+        "b-kgz-prosecutions-trend-2005",
+        "decrease",
+    ),
 ]
 
 # every claim of a row above, and no other
@@ -202,8 +362,7 @@ def conflicting(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     shutil.copytree(FIXTURE_SOURCES, sources)
     (sources / "conflicting.txt").write_text(TEXT, encoding="utf-8")
     sha = hashlib.sha256(TEXT.encode("utf-8")).hexdigest()
-    (seeds / "test-conflicting-report.yaml").write_text(SEED.format(sha=sha),
-                                                          encoding="utf-8")
+    (seeds / "test-conflicting-report.yaml").write_text(SEED.format(sha=sha), encoding="utf-8")
     return seeds, sources
 
 
@@ -217,8 +376,7 @@ def test_conflicts_query_lists_every_disagreement(conflicting: tuple[Path, Path]
 
 def test_validate_warns_about_the_same_claims(conflicting: tuple[Path, Path]) -> None:
     seeds, sources = conflicting
-    done = run_kg("validate", "--seeds", str(seeds), "--sources", str(sources),
-                  "--format", "json")
+    done = run_kg("validate", "--seeds", str(seeds), "--sources", str(sources), "--format", "json")
     assert done.returncode == 0, done.stdout + done.stderr  # warnings, not errors
     report = json.loads(done.stdout)
     assert report["errors"] == 0
@@ -227,8 +385,11 @@ def test_validate_warns_about_the_same_claims(conflicting: tuple[Path, Path]) ->
     warned = set()
     for finding in disagreements:
         # the finding sits on the claim it is about: read the id back from the seed file
-        lines = (Path(finding["file"]) if Path(finding["file"]).is_absolute()
-                 else seeds.parent / finding["file"])
+        lines = (
+            Path(finding["file"])
+            if Path(finding["file"]).is_absolute()
+            else seeds.parent / finding["file"]
+        )
         warned.add(_id_at(lines, finding["line"]))
     assert warned == WARNED
     messages = " ".join(f["message"] for f in disagreements)
@@ -238,14 +399,16 @@ def test_validate_warns_about_the_same_claims(conflicting: tuple[Path, Path]) ->
 
 def test_conflicts_cli_csv(conflicting: tuple[Path, Path]) -> None:
     seeds, sources = conflicting
-    done = run_kg("query", "conflicts", "--seeds", str(seeds), "--sources", str(sources),
-                  "--format", "csv")
+    done = run_kg(
+        "query", "conflicts", "--seeds", str(seeds), "--sources", str(sources), "--format", "csv"
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0] == ("kind,subject,year,about,sourceA,claimA,valueA,sourceB,claimB,"
-                        "valueB")
-    assert lines[1] == ("indicator,Kazakhstan,2005,convictions,fx-monitor-2006,"
-                        "a-kaz-convictions-2005,12,fx-review-2008,b-kaz-convictions-2005,10")
+    assert lines[0] == ("kind,subject,year,about,sourceA,claimA,valueA,sourceB,claimB,valueB")
+    assert lines[1] == (
+        "indicator,Kazakhstan,2005,convictions,fx-monitor-2006,"
+        "a-kaz-convictions-2005,12,fx-review-2008,b-kaz-convictions-2005,10"
+    )
     assert len([line for line in lines if line]) == 1 + len(CONFLICTS)
 
 

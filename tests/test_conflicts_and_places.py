@@ -37,37 +37,57 @@ assertions:
 
 
 def test_disagreeing_sources_give_warnings_and_both_stay(fixture_copy: Path) -> None:
-    before = run_kg("validate", "--seeds", str(fixture_copy), "--sources",
-                    str(FIXTURE_SOURCES))
+    before = run_kg("validate", "--seeds", str(fixture_copy), "--sources", str(FIXTURE_SOURCES))
     # the fixtures' own disagreements: four pairs and one law dated three ways
     assert before.returncode == 0, before.stderr
     assert "0 errors, 11 warnings" in before.stdout
     (fixture_copy / "second.yaml").write_text(SECOND_READING)
-    result = run_kg("validate", "--seeds", str(fixture_copy), "--sources",
-                    str(FIXTURE_SOURCES))
+    result = run_kg("validate", "--seeds", str(fixture_copy), "--sources", str(FIXTURE_SOURCES))
     assert result.returncode == 0, result.stderr
     # two more keys, each on three claims (A's, B's and the second reading's)
     assert "0 errors, 17 warnings" in result.stdout
-    assert ("warning: sources disagree on indicator KAZ 2005 investigations: "
-            "fx-monitor-2006 (a-kaz-investigations-2005) says 40; "
-            "fx-monitor-second-reading (second-investigations-2005) says 30") in result.stderr
+    assert (
+        "warning: sources disagree on indicator KAZ 2005 investigations: "
+        "fx-monitor-2006 (a-kaz-investigations-2005) says 40; "
+        "fx-monitor-second-reading (second-investigations-2005) says 30"
+    ) in result.stderr
     assert "sources disagree on tier KAZ 2006" in result.stderr
     assert "second.yaml:11:5: warning" in result.stderr
     # and both claims stay: the graph holds the two values
-    query = run_kg("query", "figures", "--seeds", str(fixture_copy), "--sources",
-                   str(FIXTURE_SOURCES), "--format", "csv")
+    query = run_kg(
+        "query",
+        "figures",
+        "--seeds",
+        str(fixture_copy),
+        "--sources",
+        str(FIXTURE_SOURCES),
+        "--format",
+        "csv",
+    )
     assert query.returncode == 0, query.stderr
     rows = [line.split(",") for line in query.stdout.splitlines()[1:]]
     assert {(r[0], r[4]) for r in rows if r[2:4] == ["2005", "investigations"]} == {
-        ("fx-monitor-2006", "40"), ("fx-review-2008", "40"),
-        ("fx-monitor-second-reading", "30")}
+        ("fx-monitor-2006", "40"),
+        ("fx-review-2008", "40"),
+        ("fx-monitor-second-reading", "30"),
+    }
 
 
-@pytest.mark.parametrize("spelling,code", [
-    ("U.A.E.", "ARE"), ("United Arab Emirates", "ARE"), ("South Korea", "KOR"),
-    ("Russia", "RUS"), ("Turkey", "TUR"), ("United States", "USA"), ("Kyrgyzstan", "KGZ"),
-    ("kaz", "KAZ"), ("Germany", "DEU"), ("Afghanistan", "AFG"),
-])
+@pytest.mark.parametrize(
+    "spelling,code",
+    [
+        ("U.A.E.", "ARE"),
+        ("United Arab Emirates", "ARE"),
+        ("South Korea", "KOR"),
+        ("Russia", "RUS"),
+        ("Turkey", "TUR"),
+        ("United States", "USA"),
+        ("Kyrgyzstan", "KGZ"),
+        ("kaz", "KAZ"),
+        ("Germany", "DEU"),
+        ("Afghanistan", "AFG"),
+    ],
+)
 def test_report_spellings_resolve(spelling: str, code: str) -> None:
     place = resolve_place(spelling)
     assert place is not None and place.kind == "country" and place.code == code

@@ -47,17 +47,27 @@ BOILERPLATE = {
 
 A_UNTOUCHED_RAW = [
     {"kind": k, "text": t, "line": line, "column": col, "key": None}
-    for k, t, line, col in BOILERPLATE["fx-monitor-2006"]["untouched_sentences"]]
+    for k, t, line, col in BOILERPLATE["fx-monitor-2006"]["untouched_sentences"]
+]
 
 
 def _pinned(doc: dict[str, object]) -> dict[str, object]:
-    return {key: [(u["kind"], u["text"], u["line"], u["column"]) for u in doc[key]]
-            for key in ("untouched_sentences", "uncarried_mentions")}
+    return {
+        key: [(u["kind"], u["text"], u["line"], u["column"]) for u in doc[key]]
+        for key in ("untouched_sentences", "uncarried_mentions")
+    }
 
 
 def test_only_the_planted_gaps_are_left_uncovered() -> None:
-    done = run_kg("coverage", "--seeds", str(FIXTURE_SEEDS), "--sources",
-                  str(FIXTURE_SOURCES), "--format", "json")
+    done = run_kg(
+        "coverage",
+        "--seeds",
+        str(FIXTURE_SEEDS),
+        "--sources",
+        str(FIXTURE_SOURCES),
+        "--format",
+        "json",
+    )
     assert done.returncode == 0, done.stderr
     sources = {s["source"]: s for s in json.loads(done.stdout)["sources"]}
     assert {sid: _pinned(doc) for sid, doc in sources.items()} == BOILERPLATE
@@ -72,12 +82,15 @@ def test_only_the_planted_gaps_are_left_uncovered() -> None:
 
 
 def test_coverage_reads_kg_sources_and_reports_in_text() -> None:
-    done = run_kg("coverage", "--seeds", str(FIXTURE_SEEDS),
-                  env={"KG_SOURCES": str(FIXTURE_SOURCES)})
+    done = run_kg(
+        "coverage", "--seeds", str(FIXTURE_SEEDS), env={"KG_SOURCES": str(FIXTURE_SOURCES)}
+    )
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert ("  fx-bulletin-2009.txt:15:1: sentence no quote touches: The bulletin is "
-            "published by volunteers.") in lines
+    assert (
+        "  fx-bulletin-2009.txt:15:1: sentence no quote touches: The bulletin is "
+        "published by volunteers."
+    ) in lines
     assert "  fx-review-2008.txt:14:17: number no assertion carries: 200" in lines
     assert "  fx-bulletin-2009.txt:10:33: place no assertion carries: Europe" in lines
 
@@ -96,19 +109,28 @@ def test_a_dropped_assertion_shows_up(fixture_copy: Path) -> None:
     start = text.index("  - id: a-kaz-shelter-funding-2005")
     end = text.index("  - id: ", start + 10)
     path.write_text(text[:start] + text[end:], encoding="utf-8")
-    done = run_kg("coverage", "--seeds", str(fixture_copy), "--sources",
-                  str(FIXTURE_SOURCES), "--format", "json")
+    done = run_kg(
+        "coverage",
+        "--seeds",
+        str(fixture_copy),
+        "--sources",
+        str(FIXTURE_SOURCES),
+        "--format",
+        "json",
+    )
     assert done.returncode == 0, done.stderr
     a = next(s for s in json.loads(done.stdout)["sources"] if s["source"] == "fx-monitor-2006")
     assert [(u["kind"], u["text"], u["line"], u["key"]) for u in a["uncarried_mentions"]] == [
-        ("number", "$20,000", 13, "20000")]
+        ("number", "$20,000", 13, "20000")
+    ]
     assert a["untouched_sentences"] == A_UNTOUCHED_RAW
 
 
 @pytest.mark.real_seeds
 def test_coverage_of_the_real_seeds_points_into_each_text(sources_dir: Path) -> None:
-    done = run_kg("coverage", "--seeds", str(SEEDS), "--sources", str(sources_dir),
-                  "--format", "json")
+    done = run_kg(
+        "coverage", "--seeds", str(SEEDS), "--sources", str(sources_dir), "--format", "json"
+    )
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)["sources"]
     texts = dict(seed_files(SEEDS))
@@ -119,38 +141,55 @@ def test_coverage_of_the_real_seeds_points_into_each_text(sources_dir: Path) -> 
         # every gap it reports is where it says, word for word
         for gap in doc["untouched_sentences"] + doc["uncarried_mentions"]:
             line = lines[gap["line"] - 1]
-            at = line[gap["column"] - 1:]
+            at = line[gap["column"] - 1 :]
             assert " ".join(at.split()).startswith(" ".join(gap["text"].split())[:40]), gap
 
 
 def _record(quotes: list[str], **fields: object) -> AssertionRecord:
     from kg.findings import Location
 
-    return AssertionRecord("a", "indicator", "s", Location("x"), dict(fields),
-                           tuple(Quote(q, Location("x")) for q in quotes))
+    return AssertionRecord(
+        "a",
+        "indicator",
+        "s",
+        Location("x"),
+        dict(fields),
+        tuple(Quote(q, Location("x")) for q in quotes),
+    )
 
 
 def test_a_number_needs_a_quote_and_a_field_of_the_same_assertion() -> None:
     from kg.records import Literal
 
     raw = "Police ran 29 cases in 2005.\nCourts heard 7 cases."
-    quoted_only = _record(["Police ran 29 cases in 2005."],
-                          year=2005, value=Literal("30", "integer"))
+    quoted_only = _record(
+        ["Police ran 29 cases in 2005."], year=2005, value=Literal("30", "integer")
+    )
     result = source_coverage("s", "t.txt", raw, [quoted_only])
     assert [(u.kind, u.text) for u in result.untouched] == [("sentence", "Courts heard 7 cases.")]
     # 2005 is carried (year), 29 is quoted but the field says 30, 7 is not quoted at all
     assert [(u.kind, u.text, u.line, u.col) for u in result.uncarried] == [
-        ("number", "29", 1, 12), ("number", "7", 2, 14)]
+        ("number", "29", 1, 12),
+        ("number", "7", 2, 14),
+    ]
 
 
 def test_scanner_on_tricky_words() -> None:
-    text = ("In 2008 the U.S. and the Kyrgyz Republic, not Kazakhstani or Russian "
-            "speakers, signed Articles 12(a) and 7; the first of two got six years and "
-            "six months.")
+    text = (
+        "In 2008 the U.S. and the Kyrgyz Republic, not Kazakhstani or Russian "
+        "speakers, signed Articles 12(a) and 7; the first of two got six years and "
+        "six months."
+    )
     found = [(m.kind, m.key) for m in mentions(fold_text(text))]
-    assert found == [("number", "2008"), ("place", "USA"), ("place", "KGZ"),
-                     ("article", "12(a)"), ("article", "7"), ("number", "2"),
-                     ("number", "6.5")]
+    assert found == [
+        ("number", "2008"),
+        ("place", "USA"),
+        ("place", "KGZ"),
+        ("article", "12(a)"),
+        ("article", "7"),
+        ("number", "2"),
+        ("number", "6.5"),
+    ]
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab. \n\tX1,?")), max_size=60))
@@ -161,12 +200,12 @@ def test_folding_matches_the_quote_check(raw: str) -> None:
         assert raw[folded.origin[i]] == ch or (ch == " " and raw[folded.origin[i]].isspace())
 
 
-@given(st.text(alphabet=st.sampled_from(list("Ab. \nU.S=-?\"")), max_size=80))
+@given(st.text(alphabet=st.sampled_from(list('Ab. \nU.S=-?"')), max_size=80))
 def test_sentences_are_ordered_disjoint_pieces_of_the_text(raw: str) -> None:
     folded = fold_text(raw)
     spans = sentences(folded)
     for span in spans:
-        assert folded.text[span.start:span.end] == span.text
+        assert folded.text[span.start : span.end] == span.text
         assert span.text.strip() == span.text and span.text
     for a, b in itertools.pairwise(spans):
         assert a.end <= b.start

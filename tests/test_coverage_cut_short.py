@@ -11,9 +11,11 @@ import pytest
 
 from tests.conftest import run_kg
 
-TEXT = ("Report 2031 - Ruritania\n\n"
-        "Ruritania is a source country for men trafficked for forced labor.\n\n"
-        "The government made modest progress in its efforts over the reporting p\n")
+TEXT = (
+    "Report 2031 - Ruritania\n\n"
+    "Ruritania is a source country for men trafficked for forced labor.\n\n"
+    "The government made modest progress in its efforts over the reporting p\n"
+)
 
 
 def _seed(text: str) -> str:
@@ -38,25 +40,38 @@ assertions:
 """
 
 
-@pytest.mark.parametrize("ending, cut", [
-    ("over the reporting p\n", True),
-    ("over the reporting period.\n", False),
-    ("over the reporting period.\n\n==See also==\n- Another article\n", False),
-])
-def test_issue13_coverage_notices_a_text_cut_short(tmp_path: Path, ending: str,
-                                                   cut: bool) -> None:
+@pytest.mark.parametrize(
+    "ending, cut",
+    [
+        ("over the reporting p\n", True),
+        ("over the reporting period.\n", False),
+        ("over the reporting period.\n\n==See also==\n- Another article\n", False),
+    ],
+)
+def test_issue13_coverage_notices_a_text_cut_short(tmp_path: Path, ending: str, cut: bool) -> None:
     text = TEXT.replace("over the reporting p\n", ending)
     (tmp_path / "sources").mkdir()
     (tmp_path / "sources" / "report.txt").write_text(text)
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds" / "test.yaml").write_text(_seed(text))
-    args = ("coverage", "--seeds", str(tmp_path / "seeds"), "--sources",
-            str(tmp_path / "sources"))
+    args = ("coverage", "--seeds", str(tmp_path / "seeds"), "--sources", str(tmp_path / "sources"))
     result = run_kg(*args)
     assert result.returncode == 0, result.stderr
     said = "report.txt:5:1: the text ends mid-sentence (...its efforts over the reporting p)"
     assert (said in result.stdout) == cut, result.stdout
     doc = json.loads(run_kg(*args, "--format", "json").stdout)
     found = doc["sources"][0]["cut_short"]
-    assert (found == {"kind": "cut-short", "text": "...its efforts over the reporting p",
-                      "line": 5, "column": 1, "key": None}) if cut else found is None
+    assert (
+        (
+            found
+            == {
+                "kind": "cut-short",
+                "text": "...its efforts over the reporting p",
+                "line": 5,
+                "column": 1,
+                "key": None,
+            }
+        )
+        if cut
+        else found is None
+    )

@@ -53,8 +53,7 @@ def perfect_draft(label: dict[str, Any]) -> dict[str, Any]:
     assertions: list[dict[str, Any]] = []
     for o, d in label["pairs"]:
         if o == d:
-            assertions.append({"kind": "flow", "origin": [o], "destination": [o],
-                               "internal": True})
+            assertions.append({"kind": "flow", "origin": [o], "destination": [o], "internal": True})
         else:
             assertions.append({"kind": "flow", "origin": [o], "destination": [d]})
     for o, t, d in label["transit"]:
@@ -65,15 +64,29 @@ def perfect_draft(label: dict[str, Any]) -> dict[str, Any]:
     for country, role_list in roles.items():
         assertions.append({"kind": "country_role", "country": country, "role": role_list})
     for country, year, tier in label["tiers"]:
-        assertions.append({"kind": "tier_placement", "country": country, "year": year,
-                           "tier": tier})
-    return {"text": label["text"], "country": label["country"], "year": label["year"],
-            "assertions": assertions}
+        assertions.append(
+            {"kind": "tier_placement", "country": country, "year": year, "tier": tier}
+        )
+    return {
+        "text": label["text"],
+        "country": label["country"],
+        "year": label["year"],
+        "assertions": assertions,
+    }
 
 
 def _label(**fields: Any) -> dict[str, Any]:
-    base = {"text": "t.txt", "dir": "narratives", "country": "KEN", "year": 2008,
-            "pairs": [], "transit": [], "roles": [], "tiers": [], "notes": ""}
+    base = {
+        "text": "t.txt",
+        "dir": "narratives",
+        "country": "KEN",
+        "year": 2008,
+        "pairs": [],
+        "transit": [],
+        "roles": [],
+        "tiers": [],
+        "notes": "",
+    }
     return {**base, **fields}
 
 
@@ -104,8 +117,10 @@ def test_perfect_draft_scores_one_on_every_label() -> None:
 
 def test_reversed_pair_is_a_false_positive_and_a_false_negative() -> None:
     label = _label(pairs=[["KEN", "SAU"], ["UGA", "KEN"]])
-    draft = _draft({"kind": "flow", "origin": ["SAU"], "destination": ["KEN"]},
-                   {"kind": "flow", "origin": ["UGA"], "destination": ["KEN"]})
+    draft = _draft(
+        {"kind": "flow", "origin": ["SAU"], "destination": ["KEN"]},
+        {"kind": "flow", "origin": ["UGA"], "destination": ["KEN"]},
+    )
     pairs = score.score_text(label, draft)["pairs"]
     assert (pairs.tp, pairs.fp, pairs.fn) == (1, 1, 1)
     assert pairs.precision == 0.5 and pairs.recall == 0.5
@@ -113,8 +128,10 @@ def test_reversed_pair_is_a_false_positive_and_a_false_negative() -> None:
 
 def test_region_ends_are_places_compared_by_their_label() -> None:
     label = _label(pairs=[["KEN", "Middle East"], ["Southeast Asia", "KEN"]])
-    good = _draft({"kind": "flow", "origin": "KEN", "destination": ["Middle East", "SAU"]},
-                  {"kind": "flow", "origin": ["Southeast Asia"], "destination": "KEN"})
+    good = _draft(
+        {"kind": "flow", "origin": "KEN", "destination": ["Middle East", "SAU"]},
+        {"kind": "flow", "origin": ["Southeast Asia"], "destination": "KEN"},
+    )
     pairs = score.score_text(label, good)["pairs"]
     assert (pairs.tp, pairs.fp, pairs.fn) == (2, 1, 0)  # (KEN, SAU) is not labelled
     # A region written otherwise than its label in regions.tsv does not match.
@@ -124,8 +141,9 @@ def test_region_ends_are_places_compared_by_their_label() -> None:
 
 def test_internal_flow_gives_the_pair_x_x() -> None:
     label = _label(pairs=[["KEN", "KEN"], ["KEN", "UGA"]])
-    with_origin = _draft({"kind": "flow", "origin": ["KEN"], "destination": ["KEN"],
-                          "internal": True})
+    with_origin = _draft(
+        {"kind": "flow", "origin": ["KEN"], "destination": ["KEN"], "internal": True}
+    )
     without_origin = _draft({"kind": "flow", "internal": True})
     for draft in (with_origin, without_origin):
         pairs = score.score_text(label, draft)["pairs"]
@@ -137,11 +155,21 @@ def test_internal_flow_gives_the_pair_x_x() -> None:
 def test_transit_triples_expand_origin_transit_destination() -> None:
     label = _label(
         pairs=[["CHN", "Europe"], ["IND", "Europe"]],
-        transit=[["CHN", "KEN", "Europe"], ["IND", "KEN", "Europe"],
-                 ["CHN", "ETH", "Europe"], ["IND", "ETH", "Europe"]],
+        transit=[
+            ["CHN", "KEN", "Europe"],
+            ["IND", "KEN", "Europe"],
+            ["CHN", "ETH", "Europe"],
+            ["IND", "ETH", "Europe"],
+        ],
     )
-    draft = _draft({"kind": "flow", "origin": ["CHN", "IND"], "transit": ["KEN", "ETH"],
-                    "destination": ["Europe"]})
+    draft = _draft(
+        {
+            "kind": "flow",
+            "origin": ["CHN", "IND"],
+            "transit": ["KEN", "ETH"],
+            "destination": ["Europe"],
+        }
+    )
     counts = score.score_text(label, draft)
     assert counts["transit"] == score.Counts(4, 0, 0)
     assert counts["pairs"] == score.Counts(2, 0, 0)
@@ -153,11 +181,17 @@ def test_transit_triples_expand_origin_transit_destination() -> None:
 
 
 def test_roles_and_tiers_are_sets_of_tuples() -> None:
-    label = _label(roles=[["KEN", "source"], ["KEN", "destination"]],
-                   tiers=[["KAZ", 2017, "tier_2"], ["KAZ", 2023, "tier_2"]])
+    label = _label(
+        roles=[["KEN", "source"], ["KEN", "destination"]],
+        tiers=[["KAZ", 2017, "tier_2"], ["KAZ", 2023, "tier_2"]],
+    )
     draft = _draft(
-        {"kind": "country_role", "country": "KEN", "role": ["source", "transit"],
-         "lesser_extent": ["transit"]},
+        {
+            "kind": "country_role",
+            "country": "KEN",
+            "role": ["source", "transit"],
+            "lesser_extent": ["transit"],
+        },
         {"kind": "tier_placement", "country": "KAZ", "year": [2017, 2023], "tier": "tier_2"},
     )
     counts = score.score_text(label, draft)
@@ -179,18 +213,31 @@ def test_missing_draft_scores_as_finding_nothing() -> None:
 
 
 def _run_score(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(BENCH / "score.py"), *args],
-                          capture_output=True, text=True, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, str(BENCH / "score.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def test_runner_scores_a_saved_drafts_file(tmp_path: Path) -> None:
     labels = [json.loads(p.read_text(encoding="utf-8")) for p in LABEL_FILES]
     drafts = [perfect_draft(lab) for lab in labels]
     # one text wrong: the first pair reversed
-    first = next(d for d in drafts if any(a.get("origin") != a.get("destination")
-                                          for a in d["assertions"] if a["kind"] == "flow"))
-    flow = next(a for a in first["assertions"]
-                if a["kind"] == "flow" and a["origin"] != a["destination"] and "transit" not in a)
+    first = next(
+        d
+        for d in drafts
+        if any(
+            a.get("origin") != a.get("destination") for a in d["assertions"] if a["kind"] == "flow"
+        )
+    )
+    flow = next(
+        a
+        for a in first["assertions"]
+        if a["kind"] == "flow" and a["origin"] != a["destination"] and "transit" not in a
+    )
     flow["origin"], flow["destination"] = flow["destination"], flow["origin"]
     saved = tmp_path / "drafts.json"
     saved.write_text(json.dumps(drafts), encoding="utf-8")
@@ -209,8 +256,9 @@ def test_runner_scores_a_saved_drafts_file(tmp_path: Path) -> None:
 
 
 def test_runner_missing_drafts_file_is_a_usage_error(tmp_path: Path) -> None:
-    done = _run_score("--drafts", str(tmp_path / "nope.json"),
-                      "--results", str(tmp_path / "r.json"))
+    done = _run_score(
+        "--drafts", str(tmp_path / "nope.json"), "--results", str(tmp_path / "r.json")
+    )
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "nope.json: cannot read" in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "r.json").exists()
@@ -222,13 +270,20 @@ def test_runner_runs_kg_draft_or_says_it_is_missing(tmp_path: Path) -> None:
     for path in LABEL_FILES[:2]:
         (labels / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
     results = tmp_path / "results.json"
-    probe = subprocess.run([sys.executable, "-m", "kg", "draft", "--help"],
-                           capture_output=True, text=True, timeout=120, check=False)
+    probe = subprocess.run(
+        [sys.executable, "-m", "kg", "draft", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     done = _run_score("--labels", str(labels), "--results", str(results))
     if probe.returncode != 0:
         assert done.returncode == 2
-        assert done.stderr.strip() == ("bench-draft: kg draft does not exist yet (python -m kg "
-                                       f"draft --help exited {probe.returncode}); nothing to score")
+        assert done.stderr.strip() == (
+            "bench-draft: kg draft does not exist yet (python -m kg "
+            f"draft --help exited {probe.returncode}); nothing to score"
+        )
         assert not results.exists()
     else:
         assert done.returncode == 0, done.stderr
@@ -290,7 +345,10 @@ def test_label_set_covers_what_issue_15_asks() -> None:
     assert sum(lab["year"] < 2017 for lab in narratives) >= 10
     assert sum(lab["year"] >= 2017 for lab in narratives) >= 10
     assert sorted(lab["text"] for lab in labels if lab["dir"] == "seeds") == [
-        "000_e99b225cc022d9a6.txt", "002_9e6afbafe25374e3.txt", "003_92bafdb00692ac69.txt"]
+        "000_e99b225cc022d9a6.txt",
+        "002_9e6afbafe25374e3.txt",
+        "003_92bafdb00692ac69.txt",
+    ]
 
 
 def _curated_sets(seed: dict[str, Any]) -> dict[str, set[tuple]]:

@@ -21,8 +21,7 @@ from kg.mapping import ontology_quads
 from kg.shacl import conformance, load_shapes, to_rdflib
 from tests.conftest import EXPORTS, FIXTURE_SEEDS, FIXTURE_SOURCES, SEEDS, run_kg, seed_source_ids
 
-EXPORT_FILES = ["tip-kg.jsonld", "tip-kg.nq", "tip-kg.nt", "tip-kg.trig", "tip-kg.ttl",
-                "void.ttl"]
+EXPORT_FILES = ["tip-kg.jsonld", "tip-kg.nq", "tip-kg.nt", "tip-kg.trig", "tip-kg.ttl", "void.ttl"]
 ONTOLOGY_GRAPH = "https://w3id.org/tip-kg/ontology"
 GRAPH = "https://w3id.org/tip-kg/id/graph/"
 real_seeds = pytest.mark.real_seeds
@@ -57,8 +56,9 @@ def test_build_writes_every_export(built: Path) -> None:
 
 
 @real_seeds
-@pytest.mark.parametrize("name,fmt", [("tip-kg.ttl", "turtle"), ("tip-kg.nt", "nt"),
-                                      ("tip-kg.jsonld", "json-ld")])
+@pytest.mark.parametrize(
+    "name,fmt", [("tip-kg.ttl", "turtle"), ("tip-kg.nt", "nt"), ("tip-kg.jsonld", "json-ld")]
+)
 def test_graph_exports_round_trip(built: Path, expected: Graph, name: str, fmt: str) -> None:
     parsed = Graph().parse(built / name, format=fmt)
     assert len(parsed) == len(expected)
@@ -67,8 +67,9 @@ def test_graph_exports_round_trip(built: Path, expected: Graph, name: str, fmt: 
 
 @real_seeds
 @pytest.mark.parametrize("name,fmt", [("tip-kg.trig", "trig"), ("tip-kg.nq", "nquads")])
-def test_dataset_exports_keep_one_graph_per_source(built: Path, quads: list[ox.Quad],
-                                                   name: str, fmt: str) -> None:
+def test_dataset_exports_keep_one_graph_per_source(
+    built: Path, quads: list[ox.Quad], name: str, fmt: str
+) -> None:
     dataset = Dataset()
     dataset.parse(built / name, format=fmt)
     by_graph: dict[str, list[ox.Quad]] = {}
@@ -78,8 +79,9 @@ def test_dataset_exports_keep_one_graph_per_source(built: Path, quads: list[ox.Q
     assert names == set(by_graph)
     # the ontology's graph and one per seed file's source, whatever the seeds are, and
     # the comparisons' graph when two sources meet
-    assert names - {COMPARISONS_GRAPH} == \
-        {ONTOLOGY_GRAPH} | {GRAPH + sid for sid in seed_source_ids(SEEDS)}
+    assert names - {COMPARISONS_GRAPH} == {ONTOLOGY_GRAPH} | {
+        GRAPH + sid for sid in seed_source_ids(SEEDS)
+    }
     for graph_name, graph_quads in by_graph.items():
         got = dataset.graph(URIRef(graph_name))
         assert isomorphic(Graph() + got, to_rdflib(graph_quads)), graph_name
@@ -94,8 +96,10 @@ def test_jsonld_is_compacted_with_inline_context(fixture_built: Path) -> None:
     flow = next(n for n in flows if n["@id"].endswith("/a-kaz-outbound-2005/KAZ-TUR"))
     assert flow["origin"] == "https://w3id.org/tip-kg/id/country/KAZ"
     assert flow["derivedFrom"] == "source:fx-monitor-2006"
-    assert flow["evidence"] == ("Kazakhstani women and girls are trafficked to Turkey, "
-                                "Russia, and Western Europe for sexual exploitation.")
+    assert flow["evidence"] == (
+        "Kazakhstani women and girls are trafficked to Turkey, "
+        "Russia, and Western Europe for sexual exploitation."
+    )
 
 
 @real_seeds
@@ -113,8 +117,9 @@ def test_jsonld_flows_carry_origin_source_and_evidence(built: Path) -> None:
 @real_seeds
 def test_build_twice_is_byte_identical(built: Path, tmp_path: Path, sources_dir: Path) -> None:
     again = tmp_path / "again"
-    result = run_kg("build", "--seeds", str(SEEDS), "--sources", str(sources_dir),
-                    "--out", str(again))
+    result = run_kg(
+        "build", "--seeds", str(SEEDS), "--sources", str(sources_dir), "--out", str(again)
+    )
     assert result.returncode == 0, result.stderr
     assert _all_files(again) == _all_files(built)
     for name in _all_files(built):
@@ -123,9 +128,12 @@ def test_build_twice_is_byte_identical(built: Path, tmp_path: Path, sources_dir:
 
 @real_seeds
 def test_committed_exports_are_fresh(built: Path) -> None:
-    stale = [name for name in _all_files(built)
-             if not (EXPORTS / name).is_file()
-             or (EXPORTS / name).read_bytes() != (built / name).read_bytes()]
+    stale = [
+        name
+        for name in _all_files(built)
+        if not (EXPORTS / name).is_file()
+        or (EXPORTS / name).read_bytes() != (built / name).read_bytes()
+    ]
     assert not stale, f"exports/ is stale for {stale}: run `make build` and commit exports/"
 
 
@@ -141,25 +149,30 @@ def test_nt_and_nq_are_in_their_documented_order(built: Path) -> None:
     assert len(lines) == len(set(lines))
     starts = [0] + [i for i in range(1, len(lines)) if lines[i] < lines[i - 1]]
     assert len(starts) == 1 + len(seed_source_ids(SEEDS)), "shared part, then each source"
-    assert all(b"/id/country/" not in line.split(b" ", 1)[0] for line in lines[starts[1]:])
+    assert all(b"/id/country/" not in line.split(b" ", 1)[0] for line in lines[starts[1] :])
 
 
 @real_seeds
 def test_void_counts_and_distributions(built: Path, expected: Graph) -> None:
     void = Graph().parse(built / "void.ttl")
-    rows = list(void.query("""
+    rows = list(
+        void.query("""
         PREFIX void: <http://rdfs.org/ns/void#>
         PREFIX dcat: <http://www.w3.org/ns/dcat#>
         SELECT ?triples (COUNT(DISTINCT ?d) AS ?dists) WHERE {
           ?ds a void:Dataset ; void:triples ?triples ; dcat:distribution ?d
-        } GROUP BY ?triples"""))
+        } GROUP BY ?triples""")
+    )
     assert len(rows) == 1
     assert int(rows[0][0]) == len(expected)
     assert int(rows[0][1]) == 5
-    sizes = {str(t): int(s) for t, s in void.query("""
+    sizes = {
+        str(t): int(s)
+        for t, s in void.query("""
         PREFIX dcat: <http://www.w3.org/ns/dcat#>
         PREFIX dct: <http://purl.org/dc/terms/>
-        SELECT ?url ?size WHERE { ?d dcat:downloadURL ?url ; dcat:byteSize ?size }""")}
+        SELECT ?url ?size WHERE { ?d dcat:downloadURL ?url ; dcat:byteSize ?size }""")
+    }
     for url, size in sizes.items():
         assert (built / url.rsplit("/", 1)[1]).stat().st_size == size
     text = (built / "void.ttl").read_text()
@@ -177,8 +190,11 @@ def test_fixture_graph_conforms_to_shapes(fixture_quads: list[ox.Quad]) -> None:
 
 def test_broken_graph_names_the_shape(fixture_quads: list[ox.Quad]) -> None:
     origin = "https://w3id.org/tip-kg/ontology#origin"
-    broken = [q for q in fixture_quads
-              if not (q.predicate.value == origin and q.subject.value.endswith("/KAZ-RUS"))]
+    broken = [
+        q
+        for q in fixture_quads
+        if not (q.predicate.value == origin and q.subject.value.endswith("/KAZ-RUS"))
+    ]
     assert len(broken) == len(fixture_quads) - 2  # A and B both state Kazakhstan → Russia
     violations = conformance(broken, load_shapes(default_ontology_dir() / "shapes.ttl"))
     shapes = {v[0] for v in violations}
@@ -188,8 +204,9 @@ def test_broken_graph_names_the_shape(fixture_quads: list[ox.Quad]) -> None:
 
 @real_seeds
 def test_validate_checks_every_quote(sources_dir: Path) -> None:
-    result = run_kg("validate", "--seeds", str(SEEDS), "--sources", str(sources_dir),
-                    "--format", "json")
+    result = run_kg(
+        "validate", "--seeds", str(SEEDS), "--sources", str(sources_dir), "--format", "json"
+    )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["valid"] is True
@@ -198,33 +215,53 @@ def test_validate_checks_every_quote(sources_dir: Path) -> None:
 
 
 def test_fixture_validate_checks_every_quote() -> None:
-    result = run_kg("validate", "--seeds", str(FIXTURE_SEEDS), "--sources",
-                    str(FIXTURE_SOURCES), "--format", "json")
+    result = run_kg(
+        "validate",
+        "--seeds",
+        str(FIXTURE_SEEDS),
+        "--sources",
+        str(FIXTURE_SOURCES),
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)["stats"]
     # 50 assertions; B's convictions in 2007 rest on two quotes
-    assert (stats["assertions"], stats["quotes_checked"], stats["quotes_unchecked"]) == \
-        (50, 51, 0)
+    assert (stats["assertions"], stats["quotes_checked"], stats["quotes_unchecked"]) == (50, 51, 0)
 
 
 def test_stats_counts() -> None:
-    result = run_kg("stats", "--seeds", str(FIXTURE_SEEDS), "--sources",
-                    str(FIXTURE_SOURCES), "--format", "json")
+    result = run_kg(
+        "stats",
+        "--seeds",
+        str(FIXTURE_SEEDS),
+        "--sources",
+        str(FIXTURE_SOURCES),
+        "--format",
+        "json",
+    )
     assert result.returncode == 0, result.stderr
     counts = json.loads(result.stdout)
     # assertion nodes per source: a flow gives one per origin-destination pair, a tier
     # placement one per year. A: 17 - 2 flows + 3 + 2 pairs; B: 18 - 2 flows + 2 + 1
     # pairs + a second year of b-kaz-tier; C: 15 - 3 flows + 2 + 1 + 1
-    assert counts["sources"] == {"fx-monitor-2006": 20, "fx-review-2008": 20,
-                                 "fx-bulletin-2009": 16}
+    assert counts["sources"] == {
+        "fx-monitor-2006": 20,
+        "fx-review-2008": 20,
+        "fx-bulletin-2009": 16,
+    }
     # A: 2004 and 2005; B: 2005 and 2007
     assert counts["metrics"]["investigations"] == 4
     classes = counts["classes"]
     assert classes["kg:Source"] == 3
     assert classes["kg:Assertion"] == 56
     # KAZ KGZ UZB TUR RUS KOR MDA UKR; Western Europe; Almaty, Chisinau, Balti; 2004-2008
-    assert (classes["kg:Country"], classes["kg:Region"], classes["kg:Place"],
-            classes["kg:Year"]) == (8, 1, 3, 5)
+    assert (
+        classes["kg:Country"],
+        classes["kg:Region"],
+        classes["kg:Place"],
+        classes["kg:Year"],
+    ) == (8, 1, 3, 5)
     # one leg per flow without transit (the internal one included), two with one transit
     assert classes["kg:FlowLeg"] == 3 + 2 + 2 + 2 + 4 + 1 + 2
     assert counts["graph"]["triples"] < counts["graph"]["quads"]
@@ -240,5 +277,4 @@ def test_stats_agree_with_the_exports(built: Path) -> None:
     assert sum(counts["sources"].values()) == counts["classes"]["kg:Assertion"]
     quads = list(ox.parse(path=built / "tip-kg.nq", format=ox.RdfFormat.N_QUADS))
     assert counts["graph"]["quads"] == len(quads)
-    assert counts["graph"]["triples"] == len({(q.subject, q.predicate, q.object)
-                                              for q in quads})
+    assert counts["graph"]["triples"] == len({(q.subject, q.predicate, q.object) for q in quads})

@@ -76,10 +76,13 @@ def test_the_flows_come_from_the_rdf_with_their_exact_routes(data: FlowData) -> 
     assert len(data.flows) == 12
     assert data.source_ids == (C, A, B)
     assert sorted(f.route for f in data.flows if f.source == C) == [
-        ("MDA", "MDA"), ("MDA", "UKR", "RUS"), ("MDA", "UKR", "TUR"), ("UZB", "KAZ", "RUS")]
+        ("MDA", "MDA"),
+        ("MDA", "UKR", "RUS"),
+        ("MDA", "UKR", "TUR"),
+        ("UZB", "KAZ", "RUS"),
+    ]
     via = next(f for f in data.flows if f.assertion == "c-uzb-via-kaz-2008")
-    assert (via.years, via.sectors, via.purposes) == ((2008,), ("construction",),
-                                                      ("forced_labor",))
+    assert (via.years, via.sectors, via.purposes) == ((2008,), ("construction",), ("forced_labor",))
 
 
 def test_kazakhstan_is_the_hub_with_the_highest_betweenness(graph: nx.DiGraph) -> None:
@@ -92,7 +95,10 @@ def test_kazakhstan_is_the_hub_with_the_highest_betweenness(graph: nx.DiGraph) -
     assert top.transit_routes == 2  # KGZ → KAZ → TUR (B), UZB → KAZ → RUS (C)
     # Ukraine: Moldova to Turkey and to Russia
     assert (second.place, second.betweenness, second.transit_routes) == (
-        "UKR", pytest.approx(2 / 56, abs=1e-6), 2)
+        "UKR",
+        pytest.approx(2 / 56, abs=1e-6),
+        2,
+    )
     assert all(r.betweenness == 0 and r.transit_routes == 0 for r in rows[2:])
 
 
@@ -106,14 +112,19 @@ def test_the_routes_through_kazakhstan(graph: nx.DiGraph) -> None:
 
 def test_each_places_implied_roles(graph: nx.DiGraph) -> None:
     assert implied_roles(graph) == {
-        "KAZ": ("source", "transit", "destination"), "UKR": ("transit",),
+        "KAZ": ("source", "transit", "destination"),
+        "UKR": ("transit",),
         # internal trafficking is not a destination role
         **{c: ("source",) for c in ("KGZ", "MDA", "UZB")},
-        **{c: ("destination",) for c in ("KOR", "RUS", "TUR", "western-europe")}}
+        **{c: ("destination",) for c in ("KOR", "RUS", "TUR", "western-europe")},
+    }
     rows = {r.place: r for r in role_rows(graph)}
     kaz, mda = rows["KAZ"], rows["MDA"]
     assert (kaz.stated, kaz.internal, kaz.agreement) == (
-        ("source", "transit", "destination"), False, "agree")
+        ("source", "transit", "destination"),
+        False,
+        "agree",
+    )
     assert (mda.stated, mda.internal, mda.agreement) == (("source",), True, "agree")
     assert rows["UKR"].agreement == "no role stated"
 
@@ -144,8 +155,7 @@ def test_reciprocity_and_components(graph: nx.DiGraph) -> None:
 
 def test_a_route_back_makes_a_reciprocal_pair_and_a_strong_component(data: FlowData) -> None:
     # the fixtures have no route back; one more flow, Russia to Kazakhstan, makes one
-    back = Flow(route=("RUS", "KAZ"), assertion="x-back", source="x", purposes=(),
-                years=(2008,))
+    back = Flow(route=("RUS", "KAZ"), assertion="x-back", source="x", purposes=(), years=(2008,))
     s = network_summary(build_graph([*data.flows, back]))
     assert (s.places, s.edges, s.flows) == (9, 11, 13)
     assert s.reciprocal_pairs == (("KAZ", "RUS"),)
@@ -166,19 +176,26 @@ def test_regional_view(graph: nx.DiGraph) -> None:
     assert rows == {
         ("MDA", "MDA"): "domestic",
         # Central Asia; Eastern Europe
-        ("KGZ", "KAZ"): "within sub-region", ("UZB", "KAZ"): "within sub-region",
+        ("KGZ", "KAZ"): "within sub-region",
+        ("UZB", "KAZ"): "within sub-region",
         ("MDA", "RUS"): "within sub-region",
         # Asia
-        ("KAZ", "KOR"): "within region", ("KAZ", "TUR"): "within region",
+        ("KAZ", "KOR"): "within region",
+        ("KAZ", "TUR"): "within region",
         ("KGZ", "TUR"): "within region",
         # Asia and Europe
-        ("KAZ", "RUS"): "between regions", ("KAZ", "western-europe"): "between regions",
-        ("MDA", "TUR"): "between regions", ("UZB", "RUS"): "between regions",
+        ("KAZ", "RUS"): "between regions",
+        ("KAZ", "western-europe"): "between regions",
+        ("MDA", "TUR"): "between regions",
+        ("UZB", "RUS"): "between regions",
     }
     # (origin-destination pairs, flows): Kazakhstan to Russia is stated by A and by B
     assert scope_totals(scope_rows(graph)) == {
-        "domestic": (1, 1), "within sub-region": (3, 3), "within region": (3, 3),
-        "between regions": (4, 5)}
+        "domestic": (1, 1),
+        "within sub-region": (3, 3),
+        "within region": (3, 3),
+        "between regions": (4, 5),
+    }
 
 
 def test_filters_narrow_the_graph(data: FlowData) -> None:
@@ -196,19 +213,32 @@ def test_the_law_enforcement_series(data: FlowData) -> None:
     # every source's figure stays, the two that disagree included (convictions in 2005)
     series = {(o.metric, o.country, o.year, o.value, o.source) for o in data.observations}
     assert series == {
-        ("investigations", "KAZ", 2004, 30, A), ("investigations", "KAZ", 2005, 40, A),
-        ("investigations", "KAZ", 2005, 40, B), ("investigations", "KAZ", 2007, 55, B),
+        ("investigations", "KAZ", 2004, 30, A),
+        ("investigations", "KAZ", 2005, 40, A),
+        ("investigations", "KAZ", 2005, 40, B),
+        ("investigations", "KAZ", 2007, 55, B),
         ("prosecutions", "KAZ", 2007, 21, B),
-        ("convictions", "KAZ", 2005, 12, A), ("convictions", "KAZ", 2005, 10, B),
-        ("convictions", "KAZ", 2007, 18, B), ("convictions", "MDA", 2008, 5, C)}
+        ("convictions", "KAZ", 2005, 12, A),
+        ("convictions", "KAZ", 2005, 10, B),
+        ("convictions", "KAZ", 2007, 18, B),
+        ("convictions", "MDA", 2008, 5, C),
+    }
 
 
 def test_diff_by_year_refuses_two_sources_as_a_change_over_time(data: FlowData) -> None:
     # A's flows are of 2005 and B's of 2007: not one source's change over time
-    with pytest.raises(UsageError, match=r"the two sides come from different sources "
-                       r"\(2005: fx-monitor-2006; 2007: fx-review-2008\)"):
-        answer("diff", FlowRequest(seeds_dir=FIXTURE_SEEDS, sources_dir=FIXTURE_SOURCES,
-                                   years=("2005", "2007")), data)
+    with pytest.raises(
+        UsageError,
+        match=r"the two sides come from different sources "
+        r"\(2005: fx-monitor-2006; 2007: fx-review-2008\)",
+    ):
+        answer(
+            "diff",
+            FlowRequest(
+                seeds_dir=FIXTURE_SEEDS, sources_dir=FIXTURE_SOURCES, years=("2005", "2007")
+            ),
+            data,
+        )
 
 
 # --- graph files -----------------------------------------------------------------------
@@ -220,7 +250,8 @@ def test_graphml_reads_back_with_attributes_intact(graph: nx.DiGraph) -> None:
     assert back.is_directed()
     assert dict(back.nodes(data=True)) == dict(view.nodes(data=True))
     assert {(u, v): d for u, v, d in back.edges(data=True)} == {
-        (u, v): d for u, v, d in view.edges(data=True)}
+        (u, v): d for u, v, d in view.edges(data=True)
+    }
     assert back.nodes["KAZ"]["implied_roles"] == "source;transit;destination"
     assert back.edges["UZB", "KAZ"]["years"] == "2005;2008"  # A's flow, C's first leg
 
@@ -261,8 +292,9 @@ def test_the_committed_flow_outputs_are_current(real_data: FlowData) -> None:
         if name.startswith("figures/"):
             # pixels depend on the matplotlib and FreeType versions; what is drawn does not
             fresh = re.search(rb"tip-kg figure digest ([0-9a-f]{64})", content)
-            assert fresh and figure_digest(path) == fresh[1].decode(), \
+            assert fresh and figure_digest(path) == fresh[1].decode(), (
                 f"{path} is stale: run make build"
+            )
         else:
             assert path.read_bytes() == content, f"{path} is stale: run make build"
 
@@ -292,11 +324,15 @@ def test_the_committed_edge_csv_matches_the_graph(real_data: FlowData) -> None:
 
 def test_the_report_holds_the_key_tables(data: FlowData) -> None:
     text = report_files(data)["analysis.md"].decode("utf-8")
-    assert "| KAZ | Kazakhstan | source, transit, destination | source, transit, " \
+    assert (
+        "| KAZ | Kazakhstan | source, transit, destination | source, transit, "
         "destination | no | agree |" in text
+    )
     assert "## Routes through Kazakhstan" in text
-    assert "| UZB → KAZ → RUS | 2 | c-uzb-via-kaz-2008 | fx-bulletin-2009 | forced_labor " \
+    assert (
+        "| UZB → KAZ → RUS | 2 | c-uzb-via-kaz-2008 | fx-bulletin-2009 | forced_labor "
         "| 2008 |" in text
+    )
 
 
 def test_the_edge_csv_matches_the_graph(graph: nx.DiGraph, tmp_path: Path) -> None:
@@ -335,8 +371,13 @@ def test_cli_reach_and_routes_as_csv() -> None:
     result = kg_flows("reach", "Uzbekistan", "--format", "csv")
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    assert rows[0] == {"place": "KAZ", "name": "Kazakhstan", "hops": "1",
-                       "shortest_path": "UZB → KAZ", "stated_route": "true"}
+    assert rows[0] == {
+        "place": "KAZ",
+        "name": "Kazakhstan",
+        "hops": "1",
+        "shortest_path": "UZB → KAZ",
+        "stated_route": "true",
+    }
     assert len(rows) == 5
     result = kg_flows("routes", "--through", "kz", "--format", "csv")
     assert len(result.stdout.splitlines()) == 1 + 2
@@ -355,16 +396,22 @@ def test_cli_diff_of_a_source_with_itself_is_empty() -> None:
     assert {r["change"] for r in json.loads(result.stdout)["diff"]} == {"kept"}
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("reach", "Kazakstan"), "kg: error: reach Kazakstan: no such country or region "
-                             "(hint: did you mean Kazakhstan?)"),
-    (("roles", "--country", "Kazakhstani"), "looks like a demonym"),
-    (("roles", "--purpose", "forced_labour"), "did you mean forced_labor"),
-    (("roles", "--source", "fx-monitor"), "did you mean fx-monitor-2006?"),
-    (("roles", "--year", "05"), "--year 05: not a year"),
-    (("diff", "--source", A), "diff compares two sources or two years"),
-    (("reach", "France"), "FRA is on no flow"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("reach", "Kazakstan"),
+            "kg: error: reach Kazakstan: no such country or region "
+            "(hint: did you mean Kazakhstan?)",
+        ),
+        (("roles", "--country", "Kazakhstani"), "looks like a demonym"),
+        (("roles", "--purpose", "forced_labour"), "did you mean forced_labor"),
+        (("roles", "--source", "fx-monitor"), "did you mean fx-monitor-2006?"),
+        (("roles", "--year", "05"), "--year 05: not a year"),
+        (("diff", "--source", A), "diff compares two sources or two years"),
+        (("reach", "France"), "FRA is on no flow"),
+    ],
+)
 def test_cli_user_errors_are_one_line_with_a_hint(args: tuple[str, ...], message: str) -> None:
     result = kg_flows(*args)
     assert result.returncode == 2
@@ -377,6 +424,10 @@ def test_cli_export_writes_the_graph_files(tmp_path: Path) -> None:
     result = kg_flows("export", "--out", str(tmp_path), "--country", "UKR")
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "flows-edges.csv", "flows-nodes.csv", "flows.gexf", "flows.graphml"]
+        "flows-edges.csv",
+        "flows-nodes.csv",
+        "flows.gexf",
+        "flows.graphml",
+    ]
     back = nx.read_graphml(tmp_path / "flows.graphml")
     assert sorted(back.edges) == [("MDA", "UKR"), ("UKR", "RUS"), ("UKR", "TUR")]

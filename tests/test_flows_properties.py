@@ -14,8 +14,7 @@ from kg.flows.graphfiles import export_view, graphml_bytes
 from kg.flows.network import FlowFilter, build_graph, select_flows
 from kg.flows.read import Flow
 
-CODES = ("AFG", "ARE", "DEU", "KAZ", "KGZ", "RUS", "TJK", "TUR", "USA", "UZB",
-         "western-europe")
+CODES = ("AFG", "ARE", "DEU", "KAZ", "KGZ", "RUS", "TJK", "TUR", "USA", "UZB", "western-europe")
 SOURCES = ("a", "b", "c")
 PURPOSES = ("forced_labor", "sexual_exploitation")
 
@@ -27,23 +26,27 @@ def flows(draw: st.DrawFn) -> Flow:
         code = draw(st.sampled_from(CODES))
         route: tuple[str, ...] = (code, code)
     else:
-        route = tuple(draw(st.lists(st.sampled_from(CODES), min_size=2, max_size=4,
-                                    unique=True)))
-    return Flow(route=route, assertion=draw(st.sampled_from(("x1", "x2", "x3", "x4"))),
-                source=draw(st.sampled_from(SOURCES)),
-                purposes=tuple(sorted(draw(st.sets(st.sampled_from(PURPOSES))))),
-                years=tuple(sorted(draw(st.sets(st.integers(2000, 2010), min_size=1,
-                                                max_size=2)))))
+        route = tuple(draw(st.lists(st.sampled_from(CODES), min_size=2, max_size=4, unique=True)))
+    return Flow(
+        route=route,
+        assertion=draw(st.sampled_from(("x1", "x2", "x3", "x4"))),
+        source=draw(st.sampled_from(SOURCES)),
+        purposes=tuple(sorted(draw(st.sets(st.sampled_from(PURPOSES))))),
+        years=tuple(sorted(draw(st.sets(st.integers(2000, 2010), min_size=1, max_size=2)))),
+    )
 
 
 flow_sets = st.lists(flows(), max_size=12)
 filters = st.builds(
     FlowFilter,
     sources=st.frozensets(st.sampled_from(SOURCES)),
-    years=st.lists(st.tuples(st.integers(2000, 2010), st.integers(0, 4)).map(
-        lambda t: (t[0], t[0] + t[1])), max_size=2).map(tuple),
+    years=st.lists(
+        st.tuples(st.integers(2000, 2010), st.integers(0, 4)).map(lambda t: (t[0], t[0] + t[1])),
+        max_size=2,
+    ).map(tuple),
     purposes=st.frozensets(st.sampled_from(PURPOSES)),
-    country=st.none() | st.sampled_from(CODES))
+    country=st.none() | st.sampled_from(CODES),
+)
 
 
 @given(flow_sets)
@@ -81,7 +84,7 @@ def test_every_stated_destination_is_reachable(stated: list[Flow], start: str) -
     reached = {r.place: r for r in reach(graph, start)}
     for flow in stated:
         if start in flow.route:
-            for later in flow.route[flow.route.index(start) + 1:]:
+            for later in flow.route[flow.route.index(start) + 1 :]:
                 if later != start:
                     assert reached[later].stated
 
@@ -93,4 +96,5 @@ def test_graphml_round_trip_keeps_every_attribute(stated: list[Flow]) -> None:
     back = nx.read_graphml(io.BytesIO(graphml_bytes(build_graph(stated))))
     assert dict(back.nodes(data=True)) == dict(view.nodes(data=True))
     assert {(u, v): d for u, v, d in back.edges(data=True)} == {
-        (u, v): d for u, v, d in view.edges(data=True)}
+        (u, v): d for u, v, d in view.edges(data=True)
+    }

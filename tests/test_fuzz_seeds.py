@@ -20,10 +20,42 @@ from tests.conftest import SEEDS, SOURCES, have_sources
 ORIGINAL = (SEEDS / "tip-2006-kazakhstan.yaml").read_bytes()
 LINES = ORIGINAL.split(b"\n")
 
-TOKENS = ["", "-1", "[", "]", "{", "}", "null", "~", "!!python/object/apply:os.system [id]",
-          "&a x", "*a", "'unterminated", '"x', "2005-02-30", "9" * 30, "Narnia", "yes",
-          "0x1F", "1e9", "\t", "@", "|", ">", "- ", ":", "#", "[KAZ, KAZ]", "Kazakhstan",
-          "{start: 2006, end: 2005}", "!!binary aGk=", "<<: *a", "? [x]", "\u202e", "\x00"]
+TOKENS = [
+    "",
+    "-1",
+    "[",
+    "]",
+    "{",
+    "}",
+    "null",
+    "~",
+    "!!python/object/apply:os.system [id]",
+    "&a x",
+    "*a",
+    "'unterminated",
+    '"x',
+    "2005-02-30",
+    "9" * 30,
+    "Narnia",
+    "yes",
+    "0x1F",
+    "1e9",
+    "\t",
+    "@",
+    "|",
+    ">",
+    "- ",
+    ":",
+    "#",
+    "[KAZ, KAZ]",
+    "Kazakhstan",
+    "{start: 2006, end: 2005}",
+    "!!binary aGk=",
+    "<<: *a",
+    "? [x]",
+    "\u202e",
+    "\x00",
+]
 
 
 @st.composite
@@ -33,8 +65,9 @@ def mutated(draw: st.DrawFn) -> bytes:
         if not lines:
             lines = [b""]
         i = draw(st.integers(0, len(lines) - 1))
-        op = draw(st.sampled_from(["drop", "double", "swap", "value", "indent", "byte",
-                                   "insert", "cut"]))
+        op = draw(
+            st.sampled_from(["drop", "double", "swap", "value", "indent", "byte", "insert", "cut"])
+        )
         if op == "drop":
             del lines[i]
         elif op == "double":
@@ -48,17 +81,20 @@ def mutated(draw: st.DrawFn) -> bytes:
             lines[i] = (b"  " + lines[i]) if draw(st.booleans()) else lines[i][2:]
         elif op == "byte" and lines[i]:
             j = draw(st.integers(0, len(lines[i]) - 1))
-            lines[i] = lines[i][:j] + bytes([draw(st.integers(0, 255))]) + lines[i][j + 1:]
+            lines[i] = lines[i][:j] + bytes([draw(st.integers(0, 255))]) + lines[i][j + 1 :]
         elif op == "insert":
             lines.insert(i, draw(st.text(max_size=40)).encode("utf-8", "surrogatepass"))
         elif op == "cut":
-            lines = lines[:max(1, i)]
+            lines = lines[: max(1, i)]
     return b"\n".join(lines)
 
 
 @given(mutated())
-@settings(max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 def test_any_mutation_of_a_seed_file_gives_a_located_report(tmp_path_factory, raw: bytes) -> None:
     assert have_sources(), f"the source texts are not at {SOURCES}"
     work = tmp_path_factory.mktemp("fuzz")

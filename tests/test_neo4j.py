@@ -60,8 +60,11 @@ def test_every_relationship_joins_two_nodes(neo4j: Path) -> None:
     assert len(ids) == len(set(ids)), "node ids repeat"
     _, rels = _rows(neo4j / "relationships.csv")
     assert len(rels) > 1000
-    missing = {(r[":START_ID"], r[":END_ID"]) for r in rels
-               if r[":START_ID"] not in ids or r[":END_ID"] not in ids}
+    missing = {
+        (r[":START_ID"], r[":END_ID"])
+        for r in rels
+        if r[":START_ID"] not in ids or r[":END_ID"] not in ids
+    }
     assert not missing
     assert all(re.fullmatch(r"[A-Z][A-Z_]*", r[":TYPE"]) for r in rels)
     assert len({tuple(r.values()) for r in rels}) == len(rels), "relationships repeat"
@@ -70,9 +73,13 @@ def test_every_relationship_joins_two_nodes(neo4j: Path) -> None:
 def test_labels_are_the_ontology_classes(neo4j: Path, built: Path) -> None:
     ontology = ox.Store()
     ontology.load(path=ONTOLOGY / "tip-kg.ttl", format=ox.RdfFormat.TURTLE)
-    classes = {q.subject.value[len(KG):] for q in ontology.quads_for_pattern(
-        None, RDF_TYPE, ox.NamedNode("http://www.w3.org/2002/07/owl#Class"))
-        if q.subject.value.startswith(KG)}
+    classes = {
+        q.subject.value[len(KG) :]
+        for q in ontology.quads_for_pattern(
+            None, RDF_TYPE, ox.NamedNode("http://www.w3.org/2002/07/owl#Class")
+        )
+        if q.subject.value.startswith(KG)
+    }
     _, nodes = _rows(neo4j / "nodes.csv")
     labels = {row["iri:ID"]: set(row[":LABEL"].split("|")) for row in nodes}
     used = set().union(*labels.values())
@@ -82,8 +89,7 @@ def test_labels_are_the_ontology_classes(neo4j: Path, built: Path) -> None:
     types: dict[str, set[str]] = {}
     for q in ox.parse(path=built / "tip-kg.nq", format=ox.RdfFormat.N_QUADS):
         if q.predicate == RDF_TYPE and q.object.value.startswith((KG, SKOS + "Concept")):
-            types.setdefault(q.subject.value, set()).add(
-                q.object.value.rsplit("#", 1)[-1])
+            types.setdefault(q.subject.value, set()).add(q.object.value.rsplit("#", 1)[-1])
     assert labels == types
 
 
@@ -102,8 +108,9 @@ def test_cypher_script_loads_every_label_set_and_type(neo4j: Path) -> None:
 
 @pytest.mark.parametrize("name", FILES)
 def test_committed_exports_are_current(neo4j: Path, name: str) -> None:
-    assert (EXPORTS / "neo4j" / name).read_bytes() == (neo4j / name).read_bytes(), \
+    assert (EXPORTS / "neo4j" / name).read_bytes() == (neo4j / name).read_bytes(), (
         f"exports/neo4j/{name} is stale: run make build and commit it"
+    )
 
 
 def test_rows_rendered_ahead_are_used_only_when_their_types_hold() -> None:

@@ -42,17 +42,39 @@ def test_ontology_header_and_alignments() -> None:
     onto = URIRef(ONTOLOGY_IRI)
     assert (onto, RDF.type, OWL.Ontology) in g
     assert g.value(onto, OWL.versionIRI) is not None
-    assert (URIRef(str(KG.Indicator)), RDFS.subClassOf,
-            URIRef("http://purl.org/linked-data/cube#Observation")) in g
+    assert (
+        URIRef(str(KG.Indicator)),
+        RDFS.subClassOf,
+        URIRef("http://purl.org/linked-data/cube#Observation"),
+    ) in g
     assert (URIRef(str(KG.Country)), RDFS.subClassOf, URIRef("https://schema.org/Country")) in g
 
 
 def test_required_public_terms_exist() -> None:
     # user queries depend on these exact names (issue 3)
-    for name in ["Country", "Region", "TraffickingFlow", "LawArticle", "Year", "Indicator",
-                 "Source", "origin", "transit", "destination", "purpose", "sector",
-                 "victimGroup", "year", "country", "metric", "value", "articleNumber",
-                 "jurisdiction", "maxPenaltyYears", "evidence"]:
+    for name in [
+        "Country",
+        "Region",
+        "TraffickingFlow",
+        "LawArticle",
+        "Year",
+        "Indicator",
+        "Source",
+        "origin",
+        "transit",
+        "destination",
+        "purpose",
+        "sector",
+        "victimGroup",
+        "year",
+        "country",
+        "metric",
+        "value",
+        "articleNumber",
+        "jurisdiction",
+        "maxPenaltyYears",
+        "evidence",
+    ]:
         assert getattr(KG, name) == URIRef(KG_NS + name)
 
 

@@ -63,8 +63,9 @@ def flow_yaml(draw: st.DrawFn) -> tuple[str, list[str], list[str], list[str]]:
     transit = [t for t in transit if t not in origins]
     dests = draw(st.lists(st.sampled_from(_COUNTRIES), min_size=1, max_size=3, unique=True))
     # a destination is never also a transit (issue 12: such a route is refused)
-    dests = [d for d in dests if d not in transit] or \
-        [next(c for c in _COUNTRIES if c not in transit)]
+    dests = [d for d in dests if d not in transit] or [
+        next(c for c in _COUNTRIES if c not in transit)
+    ]
     text = f"""source:
   id: s
   title: t
@@ -98,10 +99,16 @@ def test_each_stated_leg_is_a_leg_of_the_mapped_flow(case) -> None:
     assume(pairs)  # all destinations equal to the origin is an error, tested elsewhere
     assert report.ok, [f.render() for f in report.findings]
     quads = map_seeds(seeds)
-    legs = {(q.subject.value, q.predicate.value.rsplit("#", 1)[1], q.object.value)
-            for q in quads if "/leg/" in q.subject.value}
-    flows = {q.subject.value for q in quads
-             if q.predicate.value.endswith("type") and q.object.value == KG + "TraffickingFlow"}
+    legs = {
+        (q.subject.value, q.predicate.value.rsplit("#", 1)[1], q.object.value)
+        for q in quads
+        if "/leg/" in q.subject.value
+    }
+    flows = {
+        q.subject.value
+        for q in quads
+        if q.predicate.value.endswith("type") and q.object.value == KG + "TraffickingFlow"
+    }
     assert len(flows) == len(pairs)
     for origin, dest in pairs:
         route = [origin, *transit, dest]

@@ -47,8 +47,10 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 @pytest.fixture
 def kg_query() -> Run:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return run_kg("query", "--seeds", str(FIXTURE_SEEDS), "--sources",
-                      str(FIXTURE_SOURCES), *args)
+        return run_kg(
+            "query", "--seeds", str(FIXTURE_SEEDS), "--sources", str(FIXTURE_SOURCES), *args
+        )
+
     return run
 
 
@@ -57,9 +59,13 @@ def test_list_names_every_query_with_its_question(kg_query: Run) -> None:
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) == len(named_queries()) >= 20
-    assert any(line.startswith("tier-placements ") and line.endswith(
-        "In which tier was each country placed, year by year, and by which source?")
-        for line in lines)
+    assert any(
+        line.startswith("tier-placements ")
+        and line.endswith(
+            "In which tier was each country placed, year by year, and by which source?"
+        )
+        for line in lines
+    )
 
 
 def test_named_query_as_a_table(kg_query: Run) -> None:
@@ -93,18 +99,21 @@ def test_csv_and_tsv_are_the_sparql_results_formats(kg_query: Run) -> None:
 
 
 def test_json_with_a_bound_parameter(kg_query: Run) -> None:
-    done = kg_query("claims-about-country", "--bind", "country=country:KOR",
-                    "--format", "json")
+    done = kg_query("claims-about-country", "--bind", "country=country:KOR", "--format", "json")
     assert done.returncode == 0, done.stderr
     doc = json.loads(done.stdout)
     assert doc["head"]["vars"] == ["country", "source", "claim", "kind", "role", "quote"]
     rows = doc["results"]["bindings"]
     assert [r["claim"]["value"] for r in rows] == ["b-kaz-outbound-2007"]
-    assert rows[0]["country"] == {"type": "uri",
-                                  "value": "https://w3id.org/tip-kg/id/country/KOR"}
+    assert rows[0]["country"] == {"type": "uri", "value": "https://w3id.org/tip-kg/id/country/KOR"}
     # the same parameter written as a full IRI gives the same answer
-    again = kg_query("claims-about-country", "--bind",
-                     "?country=<https://w3id.org/tip-kg/id/country/KOR>", "--format", "json")
+    again = kg_query(
+        "claims-about-country",
+        "--bind",
+        "?country=<https://w3id.org/tip-kg/id/country/KOR>",
+        "--format",
+        "json",
+    )
     assert json.loads(again.stdout) == doc
 
 
@@ -144,14 +153,22 @@ def test_malformed_query_reports_line_and_column(kg_query: Run, tmp_path: Path) 
     assert "undeclared prefix (hint: declare it with PREFIX" in broken.stderr
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("tier-placement",), "no named query 'tier-placement' (hint: did you mean tier-placements"),
-    (("tier-placements", "--bind", "nation=country:KAZ"),
-     "queries/tier-placements.rq has no variable ?nation"),
-    (("tier-placements", "--bind", "nonsense"), "expected VAR=VALUE"),
-    (("tier-placements", "--format", "xml"), "invalid choice: 'xml'"),
-    ((), "give a query"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("tier-placement",),
+            "no named query 'tier-placement' (hint: did you mean tier-placements",
+        ),
+        (
+            ("tier-placements", "--bind", "nation=country:KAZ"),
+            "queries/tier-placements.rq has no variable ?nation",
+        ),
+        (("tier-placements", "--bind", "nonsense"), "expected VAR=VALUE"),
+        (("tier-placements", "--format", "xml"), "invalid choice: 'xml'"),
+        ((), "give a query"),
+    ],
+)
 def test_usage_errors_exit_2(kg_query: Run, args: tuple[str, ...], message: str) -> None:
     done = kg_query(*args)
     assert done.returncode == 2
@@ -160,7 +177,7 @@ def test_usage_errors_exit_2(kg_query: Run, args: tuple[str, ...], message: str)
 
 
 def test_a_label_column_binds_to_a_plain_string(kg_query: Run) -> None:
-    done = kg_query("tier-placements", "--bind", "year=\"2007\"^^xsd:gYear", "--format", "csv")
+    done = kg_query("tier-placements", "--bind", 'year="2007"^^xsd:gYear', "--format", "csv")
     assert done.stdout.splitlines()[1:] == ["Kazakhstan,2007,tier_2,fx-review-2008"]
     label = kg_query("tier-placements", "--bind", "country=Kazakhstan")
     assert label.stdout.endswith("(3 rows)\n")
@@ -178,28 +195,38 @@ def test_construct_is_written_as_ntriples(kg_query: Run) -> None:
 
 # ---------------------------------------------------------------- the library pieces
 
+
 def test_json_round_trip_is_the_remote_seam() -> None:
     store = ox.Store()
-    sparql = ('SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) { (<http://e/x> "t"@en UNDEF) '
-              '(1 "x,\\"y\\"" 2.5) } }')
+    sparql = (
+        'SELECT ?a ?b ?c WHERE { VALUES (?a ?b ?c) { (<http://e/x> "t"@en UNDEF) '
+        '(1 "x,\\"y\\"" 2.5) } }'
+    )
     from kg.query import run_query
 
     local = run_query(store, sparql)
     remote = result_from_json(serialize_result(local, "json"))
     assert remote == local
     assert render_table(local).splitlines() == [
-        "a             b        c", "------------  -----  ---", "<http://e/x>  t",
-        '1             x,"y"  2.5', "(2 rows)",
+        "a             b        c",
+        "------------  -----  ---",
+        "<http://e/x>  t",
+        '1             x,"y"  2.5',
+        "(2 rows)",
     ]
     assert serialize_result(local, "csv") == b'a,b,c\r\nhttp://e/x,t,\r\n1,"x,""y""",2.5\r\n'
 
 
 def test_table_aligns_numbers_right() -> None:
     integer = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
-    result = QueryResult("select", ("name", "n"), (
-        (ox.Literal("a"), ox.Literal("5", datatype=integer)),
-        (ox.Literal("bbb"), ox.Literal("150", datatype=integer)),
-    ))
+    result = QueryResult(
+        "select",
+        ("name", "n"),
+        (
+            (ox.Literal("a"), ox.Literal("5", datatype=integer)),
+            (ox.Literal("bbb"), ox.Literal("150", datatype=integer)),
+        ),
+    )
     assert render_table(result) == "name    n\n----  ---\na       5\nbbb   150\n(2 rows)\n"
 
 
@@ -217,8 +244,10 @@ def test_numbers_bind_as_integers(n: int) -> None:
     assert term.datatype.value.endswith("#integer")
 
 
-@given(st.sampled_from(["country", "region", "year", "source", "kg"]),
-       st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,10}", fullmatch=True))
+@given(
+    st.sampled_from(["country", "region", "year", "source", "kg"]),
+    st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,10}", fullmatch=True),
+)
 def test_prefixed_names_round_trip_through_the_table(prefix: str, local: str) -> None:
     term = parse_term(f"{prefix}:{local}")
     assert isinstance(term, ox.NamedNode)
@@ -226,8 +255,9 @@ def test_prefixed_names_round_trip_through_the_table(prefix: str, local: str) ->
 
 
 def test_binding_rules() -> None:
-    bound = parse_bindings(["a=<urn:x>", "b=\"2005\"^^xsd:gYear", "c=true", "d=6.5",
-                            "e=Kazakhstan", 'f="Kazakhstan"@en'])
+    bound = parse_bindings(
+        ["a=<urn:x>", 'b="2005"^^xsd:gYear', "c=true", "d=6.5", "e=Kazakhstan", 'f="Kazakhstan"@en']
+    )
     assert bound["a"] == ox.NamedNode("urn:x")
     assert bound["b"].datatype.value.endswith("#gYear")
     assert bound["c"].datatype.value.endswith("#boolean")

@@ -103,9 +103,22 @@ def _corpus_with_one_more_source(root: Path) -> tuple[Path, Path]:
     shutil.copytree(SEEDS, seeds, ignore=shutil.ignore_patterns(".*"))
     shutil.copytree(SOURCES, sources, ignore=shutil.ignore_patterns(".*"))
     generated = root / "generated"
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--countries",
-                    "1", "--years", "1", "--seed", "13", str(generated)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "generate.py"),
+            "--countries",
+            "1",
+            "--years",
+            "1",
+            "--seed",
+            "13",
+            str(generated),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     (added,) = sorted((generated / "seeds").glob("*.yaml"))
     assert not (seeds / added.name).exists()
     shutil.copy(added, seeds / added.name)
@@ -115,10 +128,25 @@ def _corpus_with_one_more_source(root: Path) -> tuple[Path, Path]:
 
 
 def _pytest(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           "-m", "real_seeds", *args, "tests"],
-                          cwd=ROOT, env={**os.environ, **env}, capture_output=True,
-                          text=True, timeout=900)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-m",
+            "real_seeds",
+            *args,
+            "tests",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 def test_property_tests_pass_with_one_more_source(tmp_path: Path) -> None:
@@ -129,12 +157,17 @@ def test_property_tests_pass_with_one_more_source(tmp_path: Path) -> None:
     for args in (("build", "--out", str(exports)), ("flows", "report", "--out", str(exports))):
         done = run_kg(*args, "--seeds", str(seeds), "--sources", str(sources))
         assert done.returncode == 0, done.stderr
-    env = {"KG_TEST_SEEDS": str(seeds), "KG_TEST_SOURCES": str(sources),
-           "KG_SOURCES": str(sources), "KG_TEST_EXPORTS": str(exports)}
+    env = {
+        "KG_TEST_SEEDS": str(seeds),
+        "KG_TEST_SOURCES": str(sources),
+        "KG_SOURCES": str(sources),
+        "KG_TEST_EXPORTS": str(exports),
+    }
     # the tests do read the other corpus: against the exports of the seeds as they are,
     # the freshness check fails
-    stale = _pytest({**env, "KG_TEST_EXPORTS": str(ROOT / "exports")},
-                    "-k", "test_committed_exports_are_fresh")
+    stale = _pytest(
+        {**env, "KG_TEST_EXPORTS": str(ROOT / "exports")}, "-k", "test_committed_exports_are_fresh"
+    )
     assert stale.returncode == 1 and "1 failed" in stale.stdout, stale.stdout[-3000:]
     assert "exports/ is stale" in stale.stdout
     done = _pytest(env)

@@ -17,8 +17,21 @@ GENERATE = ROOT / "benchmarks" / "generate.py"
 
 
 def _generate(out: Path, seed: int = 7) -> Path:
-    subprocess.run([sys.executable, str(GENERATE), "--countries", "5", "--years", "2",
-                    "--seed", str(seed), str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(GENERATE),
+            "--countries",
+            "5",
+            "--years",
+            "2",
+            "--seed",
+            str(seed),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return out
 
 
@@ -28,9 +41,18 @@ def _cache_env(corpus: Path, **extra: str) -> dict[str, str]:
 
 
 def _build(corpus: Path, out: Path) -> dict:
-    result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
-                    str(corpus / "sources"), "--out", str(out), "--format", "json",
-                    env=_cache_env(corpus))
+    result = run_kg(
+        "build",
+        "--seeds",
+        str(corpus / "seeds"),
+        "--sources",
+        str(corpus / "sources"),
+        "--out",
+        str(out),
+        "--format",
+        "json",
+        env=_cache_env(corpus),
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -43,8 +65,9 @@ def test_generated_corpus_validates_and_is_deterministic(tmp_path: Path) -> None
     assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
     other = _generate(tmp_path / "c", seed=8)
     assert [(f, (a / f).read_bytes()) for f in files] != [
-        (f, (other / f).read_bytes()) for f in sorted(p.relative_to(other)
-                                                      for p in other.rglob("*") if p.is_file())]
+        (f, (other / f).read_bytes())
+        for f in sorted(p.relative_to(other) for p in other.rglob("*") if p.is_file())
+    ]
     result = run_kg("validate", "--seeds", str(a / "seeds"), "--sources", str(a / "sources"))
     assert result.returncode == 0, result.stderr
     # the generated sources disagree on a few flows (one names a flow the other, which
@@ -65,21 +88,24 @@ def test_cached_rebuild_is_byte_identical_and_parses_only_what_changed(tmp_path:
     names = _files(tmp_path / "clean")
     assert names == _files(tmp_path / "cached")
     for name in names:
-        assert (tmp_path / "clean" / name).read_bytes() == \
-            (tmp_path / "cached" / name).read_bytes(), name
+        assert (tmp_path / "clean" / name).read_bytes() == (
+            tmp_path / "cached" / name
+        ).read_bytes(), name
 
     # one file changed: only it is parsed again, and the result equals a build from nothing
     changed = sorted((corpus / "seeds").glob("*.yaml"))[3]
-    changed.write_text(changed.read_text().replace("Synthetic prosecution measure",
-                                                   "Edited prosecution measure"))
+    changed.write_text(
+        changed.read_text().replace("Synthetic prosecution measure", "Edited prosecution measure")
+    )
     edited = _build(corpus, tmp_path / "edited")
     assert edited["stats"]["parsed"] == 1 and edited["stats"]["cache_hits"] == 9
     (corpus / ".kg-cache").rename(tmp_path / "old-cache")
     scratch = _build(corpus, tmp_path / "scratch")
     assert scratch["stats"]["parsed"] == 10
     for name in names:
-        assert (tmp_path / "edited" / name).read_bytes() == \
-            (tmp_path / "scratch" / name).read_bytes(), name
+        assert (tmp_path / "edited" / name).read_bytes() == (
+            tmp_path / "scratch" / name
+        ).read_bytes(), name
     assert b"Edited prosecution measure" in (tmp_path / "edited" / "tip-kg.nt").read_bytes()
 
 
@@ -88,9 +114,16 @@ def test_parallel_build_equals_a_single_process_build(tmp_path: Path) -> None:
     outs = {}
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}"
-        result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
-                        str(corpus / "sources"), "--out", str(out),
-                        env=_cache_env(corpus, KG_JOBS=jobs))
+        result = run_kg(
+            "build",
+            "--seeds",
+            str(corpus / "seeds"),
+            "--sources",
+            str(corpus / "sources"),
+            "--out",
+            str(out),
+            env=_cache_env(corpus, KG_JOBS=jobs),
+        )
         assert result.returncode == 0, result.stderr
         (corpus / ".kg-cache").rename(tmp_path / f"cache{jobs}")
         outs[jobs] = {name: (out / name).read_bytes() for name in _files(out)}
@@ -123,8 +156,9 @@ def test_a_changed_source_text_is_checked_again(tmp_path: Path) -> None:
     _build(corpus, tmp_path / "out")
     text = sorted((corpus / "sources").glob("*.txt"))[0]
     text.write_text(text.read_text() + "\nOne more sentence.\n")
-    result = run_kg("validate", "--seeds", str(corpus / "seeds"), "--sources",
-                    str(corpus / "sources"))
+    result = run_kg(
+        "validate", "--seeds", str(corpus / "seeds"), "--sources", str(corpus / "sources")
+    )
     assert result.returncode == 1
     assert "sha256-mismatch" in result.stderr or "SHA-256" in result.stderr
 
@@ -157,15 +191,22 @@ def test_native_shacl_agrees_with_pyshacl() -> None:
             if roll < 0.4:
                 broken.pop(i)
             elif roll < 0.6 and isinstance(t.object, ox.Literal):
-                broken[i] = ox.Triple(t.subject, t.predicate,
-                                      ox.Literal(t.object.value + "x", datatype=t.object.datatype))
+                broken[i] = ox.Triple(
+                    t.subject,
+                    t.predicate,
+                    ox.Literal(t.object.value + "x", datatype=t.object.datatype),
+                )
             elif roll < 0.8:
-                broken.append(ox.Triple(t.subject, t.predicate,
-                                        ox.NamedNode("https://w3id.org/tip-kg/id/country/XXX")))
+                broken.append(
+                    ox.Triple(
+                        t.subject,
+                        t.predicate,
+                        ox.NamedNode("https://w3id.org/tip-kg/id/country/XXX"),
+                    )
+                )
             else:
                 broken.append(ox.Triple(t.subject, t.predicate, ox.Literal("7")))
-        reference = conformance([ox.Quad(t.subject, t.predicate, t.object) for t in broken],
-                                shapes)
+        reference = conformance([ox.Quad(t.subject, t.predicate, t.object) for t in broken], shapes)
         assert reference, "the broken graph must violate something"
         assert native_conformance(broken, core, constraints) == reference, trial
 
@@ -183,10 +224,10 @@ def test_load_graph_from_pieces_equals_the_union_of_the_mapped_quads() -> None:
     store = load_graph(SEEDS, cache_dir=False)
     assert set(store) == set(expected)
     # the default graph is the union: each distinct triple of the named graphs once
-    union = {(q.subject, q.predicate, q.object) for q in expected
-             if q.graph_name != ox.DefaultGraph()}
-    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == \
-        len(union) > 0
+    union = {
+        (q.subject, q.predicate, q.object) for q in expected if q.graph_name != ox.DefaultGraph()
+    }
+    assert len(list(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))) == len(union) > 0
 
 
 @pytest.mark.real_seeds
@@ -207,25 +248,31 @@ def test_exports_that_cannot_all_be_written_leave_the_old_ones_whole(tmp_path: P
     corpus = _generate(tmp_path / "corpus")
     out = tmp_path / "out"
     _build(corpus, out)
-    before = {name: (out / name).read_bytes() for name in _files(out)
-              if not name.startswith("neo4j/")}
+    before = {
+        name: (out / name).read_bytes() for name in _files(out) if not name.startswith("neo4j/")
+    }
     for path in (out / "neo4j").iterdir():
         path.unlink()
     (out / "neo4j").rmdir()
     (out / "neo4j").write_text("in the way\n")
     changed = sorted((corpus / "seeds").glob("*.yaml"))[0]
     changed.write_text(changed.read_text() + "# edited\n")
-    result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
-                    str(corpus / "sources"), "--out", str(out))
+    result = run_kg(
+        "build",
+        "--seeds",
+        str(corpus / "seeds"),
+        "--sources",
+        str(corpus / "sources"),
+        "--out",
+        str(out),
+    )
     assert result.returncode != 0
     assert "cannot" in result.stderr and "Traceback" not in result.stderr
-    assert {name: (out / name).read_bytes() for name in _files(out)
-            if name != "neo4j"} == before
+    assert {name: (out / name).read_bytes() for name in _files(out) if name != "neo4j"} == before
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
-def test_a_damaged_cache_entry_is_checked_again_and_the_exports_stay_whole(
-        tmp_path: Path) -> None:
+def test_a_damaged_cache_entry_is_checked_again_and_the_exports_stay_whole(tmp_path: Path) -> None:
     # (this was a clear error before issue 12; now the file is checked again, see
     # tests/test_cache_safety.py for the warning it prints)
     corpus = _generate(tmp_path)
@@ -235,8 +282,16 @@ def test_a_damaged_cache_entry_is_checked_again_and_the_exports_stay_whole(
     damaged = sorted((corpus / ".kg-cache").rglob("*.pieces"))[0]
     damaged.write_bytes(b"not an entry")
     (out / "tip-kg.ttl").write_text("edited by hand\n")  # so that the build writes again
-    result = run_kg("build", "--seeds", str(corpus / "seeds"), "--sources",
-                    str(corpus / "sources"), "--out", str(out), env=_cache_env(corpus))
+    result = run_kg(
+        "build",
+        "--seeds",
+        str(corpus / "seeds"),
+        "--sources",
+        str(corpus / "sources"),
+        "--out",
+        str(out),
+        env=_cache_env(corpus),
+    )
     assert result.returncode == 0, result.stderr
     assert "checked it again" in result.stderr and "Traceback" not in result.stderr
     assert {name: (out / name).read_bytes() for name in _files(out)} == before

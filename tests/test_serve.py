@@ -20,8 +20,10 @@ import pytest
 from kg.endpoint import query_endpoint
 from tests.servers import QUERIES, answer_set, run_kg_serve
 
-COUNTRIES = ("PREFIX kg: <https://w3id.org/tip-kg/ontology#> "
-             "SELECT DISTINCT ?c WHERE { ?c a kg:Country ; kg:isoAlpha3 \"KAZ\" }")
+COUNTRIES = (
+    "PREFIX kg: <https://w3id.org/tip-kg/ontology#> "
+    'SELECT DISTINCT ?c WHERE { ?c a kg:Country ; kg:isoAlpha3 "KAZ" }'
+)
 KAZ = "https://w3id.org/tip-kg/id/country/KAZ"
 
 
@@ -33,8 +35,10 @@ def endpoint(fixture_built: Path, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 def _get(url: str, query: str, accept: str | None = None) -> tuple[int, str, bytes]:
-    request = urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": query}),
-                                     headers={"Accept": accept} if accept else {})
+    request = urllib.request.Request(
+        url + "?" + urllib.parse.urlencode({"query": query}),
+        headers={"Accept": accept} if accept else {},
+    )
     return _open(request)
 
 
@@ -53,13 +57,19 @@ def test_get_answers_json_by_default(endpoint: str) -> None:
     assert rows == [{"c": {"type": "uri", "value": KAZ}}]
 
 
-@pytest.mark.parametrize(("accept", "media", "expected"), [
-    ("application/sparql-results+xml", "application/sparql-results+xml", f"<uri>{KAZ}</uri>"),
-    ("text/csv", "text/csv", f"c\r\n{KAZ}\r\n"),
-    ("text/tab-separated-values", "text/tab-separated-values", f"?c\n<{KAZ}>\n"),
-    ("text/csv;q=0.5, application/sparql-results+json", "application/sparql-results+json",
-     '"value":"' + KAZ),
-])
+@pytest.mark.parametrize(
+    ("accept", "media", "expected"),
+    [
+        ("application/sparql-results+xml", "application/sparql-results+xml", f"<uri>{KAZ}</uri>"),
+        ("text/csv", "text/csv", f"c\r\n{KAZ}\r\n"),
+        ("text/tab-separated-values", "text/tab-separated-values", f"?c\n<{KAZ}>\n"),
+        (
+            "text/csv;q=0.5, application/sparql-results+json",
+            "application/sparql-results+json",
+            '"value":"' + KAZ,
+        ),
+    ],
+)
 def test_content_negotiation(endpoint: str, accept: str, media: str, expected: str) -> None:
     status, got, body = _get(endpoint, COUNTRIES, accept)
     assert (status, got) == (200, media)
@@ -67,13 +77,19 @@ def test_content_negotiation(endpoint: str, accept: str, media: str, expected: s
 
 
 def test_post_query_forms(endpoint: str) -> None:
-    direct = urllib.request.Request(endpoint, data=COUNTRIES.encode(), method="POST",
-                                    headers={"Content-Type": "application/sparql-query",
-                                             "Accept": "text/csv"})
+    direct = urllib.request.Request(
+        endpoint,
+        data=COUNTRIES.encode(),
+        method="POST",
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
     assert _open(direct) == (200, "text/csv", f"c\r\n{KAZ}\r\n".encode())
-    form = urllib.request.Request(endpoint, data=urllib.parse.urlencode(
-        {"query": "ASK { ?s ?p ?o }"}).encode(), method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    form = urllib.request.Request(
+        endpoint,
+        data=urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"}).encode(),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     status, _, body = _open(form)
     assert status == 200 and json.loads(body) == {"head": {}, "boolean": True}
 
@@ -86,19 +102,32 @@ def test_construct_as_turtle(endpoint: str) -> None:
     assert triples and all(t.subject == ox.NamedNode(KAZ) for t in triples)
 
 
-@pytest.mark.parametrize("update", [
-    "INSERT DATA { <http://x> <http://y> <http://z> }",
-    "DELETE WHERE { ?s ?p ?o }",
-    "DROP ALL",
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <http://x> <http://y> <http://z> }",
+        "DELETE WHERE { ?s ?p ?o }",
+        "DROP ALL",
+    ],
+)
 def test_updates_are_refused_with_403(endpoint: str, update: str) -> None:
     as_query = _get(endpoint, update)
-    as_update = _open(urllib.request.Request(
-        endpoint, data=urllib.parse.urlencode({"update": update}).encode(), method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded"}))
-    as_body = _open(urllib.request.Request(
-        endpoint, data=update.encode(), method="POST",
-        headers={"Content-Type": "application/sparql-update"}))
+    as_update = _open(
+        urllib.request.Request(
+            endpoint,
+            data=urllib.parse.urlencode({"update": update}).encode(),
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+    )
+    as_body = _open(
+        urllib.request.Request(
+            endpoint,
+            data=update.encode(),
+            method="POST",
+            headers={"Content-Type": "application/sparql-update"},
+        )
+    )
     for status, _, body in (as_query, as_update, as_body):
         assert status == 403 and b"read-only" in body
     # and the graph is still whole
@@ -114,15 +143,16 @@ def test_bad_requests(endpoint: str) -> None:
 
 
 def test_a_query_past_the_timeout_is_stopped(endpoint: str) -> None:
-    endless = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
     status, _, body = _get(endpoint, endless)
     assert status == 503 and b"timeout" in body
     # the worker was replaced: the endpoint still answers
     assert _get(endpoint, COUNTRIES)[0] == 200
 
 
-def test_competency_queries_answer_as_through_the_library(endpoint: str,
-                                                         fixture_built: Path) -> None:
+def test_competency_queries_answer_as_through_the_library(
+    endpoint: str, fixture_built: Path
+) -> None:
     store = ox.Store()
     store.bulk_extend(ox.parse(path=fixture_built / "tip-kg.nq", format=ox.RdfFormat.N_QUADS))
     for path in QUERIES:

@@ -33,14 +33,23 @@ DEEP = "ASK " + "{" * 5000 + "}" * 5000
 
 # --- item 10: over-deep queries are refused before the parser -------------------------
 
+
 @pytest.mark.parametrize("where", ["embedded", "endpoint"])
 def test_issue12_query_nested_5000_deep_is_refused(tmp_path: Path, where: str) -> None:
     query = tmp_path / "deep.rq"
     query.write_text(DEEP, encoding="utf-8")
-    extra = ["--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "--retries", "0"] \
-        if where == "endpoint" else []
-    result = subprocess.run([sys.executable, "-m", "kg", "query", *extra, str(query)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    extra = (
+        ["--endpoint", f"http://127.0.0.1:{free_port()}/sparql", "--retries", "0"]
+        if where == "endpoint"
+        else []
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "query", *extra, str(query)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2, (result.returncode, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
@@ -58,25 +67,38 @@ CHAINS = {  # each 10,000 long: a segmentation fault on an 8 MB stack
 def test_long_flat_chains_do_not_crash_kg_query(tmp_path: Path, name: str) -> None:
     query = tmp_path / f"{name}.rq"
     query.write_text(CHAINS[name], encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "kg", "query", str(query)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "query", str(query)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert (result.returncode, result.stdout) == (0, "true\n"), result.stderr
 
 
 def test_query_longer_than_50000_tokens_is_refused(tmp_path: Path) -> None:
     query = tmp_path / "long.rq"
     query.write_text("ASK { FILTER(" + "!" * 60_000 + "true) }", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "kg", "query", str(query)],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "kg", "query", str(query)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
-    assert result.stderr == (f"{query}:1:50010: error: the query is longer than 50,000 tokens "
-                             "(hint: split it into several queries; the parser would run "
-                             "out of stack)\n")
+    assert result.stderr == (
+        f"{query}:1:50010: error: the query is longer than 50,000 tokens "
+        "(hint: split it into several queries; the parser would run "
+        "out of stack)\n"
+    )
 
 
 def test_brackets_in_strings_iris_and_comments_do_not_count() -> None:
-    text = ('ASK { FILTER("' + "{" * 300 + '") } # ' + "(" * 300 + "\n"
-            + "<http://x/" + "[" * 300 + ">")
+    text = (
+        'ASK { FILTER("' + "{" * 300 + '") } # ' + "(" * 300 + "\n" + "<http://x/" + "[" * 300 + ">"
+    )
     check_query_depth(text)  # no error
     with pytest.raises(Exception, match="deeper than 200"):
         check_query_depth("SELECT * { FILTER(" + "(" * 201 + "1" + ")" * 201 + ") }")
@@ -90,20 +112,24 @@ def test_query_nested_within_the_limit_still_runs(kg) -> None:  # type: ignore[n
 
 # --- item 1: SERVICE found by its tokens ------------------------------------------------
 
-@pytest.mark.parametrize(("text", "targets"), [
-    ('SELECT * { ?s ?p "SERVICE <http://x/> {}" }', []),
-    ("SELECT * { ?s ?p '''\nSERVICE <http://x/> {}\n''' }", []),
-    ("SELECT * { ?s ?p ?o } # SERVICE <http://x/> {}", []),
-    ("SELECT ?service { ?service kg:serviceArea <http://x/SERVICE> }", []),
-    ("SELECT * { SERVICE <http://a/sparql> { ?s ?p ?o } }", ["<http://a/sparql>"]),
-    ("select * { service silent <http://a/sparql> { ?s ?p ?o } }", ["<http://a/sparql>"]),
-    ("SELECT * { ?s ?p 1SERVICE <http://a/> {} }", ["<http://a/>"]),  # Oxigraph reads this
-    ("SELECT * { ?s ?p ?o SERVICE ?where { ?s ?p ?o } }", ["?where"]),
-    ("SELECT * { SERVICE ex:endpoint { ?s ?p ?o } }", ["ex:endpoint"]),
-    ('SELECT * { ?s ?p "a\\" SERVICE" SERVICE <http://b/> {} }', ["<http://b/>"]),
-    ("SELECT * { ?s ?p ex:a\\#b SERVICE <http://c/> {} }", ["<http://c/>"]),
-    ("SELECT * { <http://x\\u0041#f> ?p ?o SERVICE <http://d/> {} }", ["<http://d/>"]),
-])
+
+@pytest.mark.parametrize(
+    ("text", "targets"),
+    [
+        ('SELECT * { ?s ?p "SERVICE <http://x/> {}" }', []),
+        ("SELECT * { ?s ?p '''\nSERVICE <http://x/> {}\n''' }", []),
+        ("SELECT * { ?s ?p ?o } # SERVICE <http://x/> {}", []),
+        ("SELECT ?service { ?service kg:serviceArea <http://x/SERVICE> }", []),
+        ("SELECT * { SERVICE <http://a/sparql> { ?s ?p ?o } }", ["<http://a/sparql>"]),
+        ("select * { service silent <http://a/sparql> { ?s ?p ?o } }", ["<http://a/sparql>"]),
+        ("SELECT * { ?s ?p 1SERVICE <http://a/> {} }", ["<http://a/>"]),  # Oxigraph reads this
+        ("SELECT * { ?s ?p ?o SERVICE ?where { ?s ?p ?o } }", ["?where"]),
+        ("SELECT * { SERVICE ex:endpoint { ?s ?p ?o } }", ["ex:endpoint"]),
+        ('SELECT * { ?s ?p "a\\" SERVICE" SERVICE <http://b/> {} }', ["<http://b/>"]),
+        ("SELECT * { ?s ?p ex:a\\#b SERVICE <http://c/> {} }", ["<http://c/>"]),
+        ("SELECT * { <http://x\\u0041#f> ?p ?o SERVICE <http://d/> {} }", ["<http://d/>"]),
+    ],
+)
 def test_issue12_service_clauses_are_found_by_tokens(text: str, targets: list[str]) -> None:
     assert [c.target for c in service_clauses(text)] == targets
 
@@ -118,16 +144,23 @@ def test_issue12_service_endpoint_resolves_escapes() -> None:
 # --- a real kg serve, and a real server it must not be made to call ----------------------
 
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
-COUNTRIES = ("PREFIX kg: <https://w3id.org/tip-kg/ontology#> "
-             "SELECT DISTINCT ?c WHERE { ?c a kg:Country ; kg:isoAlpha3 \"KAZ\" }")
-REMOTE_ROW = {"head": {"vars": ["x"]},
-              "results": {"bindings": [{"x": {"type": "literal", "value": "from afar"}}]}}
+COUNTRIES = (
+    "PREFIX kg: <https://w3id.org/tip-kg/ontology#> "
+    'SELECT DISTINCT ?c WHERE { ?c a kg:Country ; kg:isoAlpha3 "KAZ" }'
+)
+REMOTE_ROW = {
+    "head": {"vars": ["x"]},
+    "results": {"bindings": [{"x": {"type": "literal", "value": "from afar"}}]},
+}
 
 
 def _remote(handler: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict[str, str], bytes]:
     if handler.path.startswith("/sparql"):
-        return 200, {"Content-Type": "application/sparql-results+json"}, \
-            json.dumps(REMOTE_ROW).encode()
+        return (
+            200,
+            {"Content-Type": "application/sparql-results+json"},
+            json.dumps(REMOTE_ROW).encode(),
+        )
     return 200, {"Content-Type": "text/html"}, b"<html>not SPARQL</html>"
 
 
@@ -144,9 +177,16 @@ def serving(data: Path, workdir: Path, *extra: str) -> Iterator[tuple[str, Path]
     yield from run_kg_serve(data, workdir, *extra)
 
 
-def call(url: str, query: str | None = None, *, timeout: float = 60, method: str = "GET",
-         data: bytes | None = None, headers: dict[str, str] | None = None,
-         **params: str) -> tuple[int, dict[str, str], bytes]:
+def call(
+    url: str,
+    query: str | None = None,
+    *,
+    timeout: float = 60,
+    method: str = "GET",
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    **params: str,
+) -> tuple[int, dict[str, str], bytes]:
     """(status, headers, body) of one request; HTTP errors are answers too."""
     fields = [("query", query)] if query is not None else []
     fields += [(k.replace("_", "-"), v) for k, v in params.items()]
@@ -164,26 +204,37 @@ def plain(fixture_built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """kg serve as it starts by default, with short timeouts to keep the tests short, over
     the fixture corpus (its size does not change when a source is added to seeds/)."""
     workdir = tmp_path_factory.mktemp("serve-plain")
-    with serving(fixture_built / "tip-kg.nq", workdir, "--timeout", "6",
-                 "--client-timeout", "2") as (url, _):
+    with serving(
+        fixture_built / "tip-kg.nq", workdir, "--timeout", "6", "--client-timeout", "2"
+    ) as (url, _):
         yield url
 
 
 # --- item 1: SERVICE is refused, unless the endpoint is on the allow-list ---------------
 
-@pytest.mark.parametrize("form", [
-    "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?x ?y ?z }} }}",
-    "select * where {{ service silent <{url}/sparql> {{ ?x ?y ?z }} }}",
-    "SELECT * WHERE {{ VALUES ?e {{ <{url}/sparql> }} SERVICE ?e {{ ?x ?y ?z }} }}",
-    "PREFIX r: <{url}/> SELECT * WHERE {{ SERVICE r:sparql {{ ?x ?y ?z }} }}",
-    "ASK {{ ?s ?p 1SERVICE <{url}/sparql> {{ }} }}",
-])
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        "SELECT * WHERE {{ SERVICE <{url}/sparql> {{ ?x ?y ?z }} }}",
+        "select * where {{ service silent <{url}/sparql> {{ ?x ?y ?z }} }}",
+        "SELECT * WHERE {{ VALUES ?e {{ <{url}/sparql> }} SERVICE ?e {{ ?x ?y ?z }} }}",
+        "PREFIX r: <{url}/> SELECT * WHERE {{ SERVICE r:sparql {{ ?x ?y ?z }} }}",
+        "ASK {{ ?s ?p 1SERVICE <{url}/sparql> {{ }} }}",
+    ],
+)
 def test_issue12_serve_refuses_service(plain: str, remote: Scripted, form: str) -> None:
     before = len(remote.requests)
     query = form.format(url=remote.url)
-    for reply in (call(plain, query),
-                  call(plain, method="POST", data=query.encode(),
-                       headers={"Content-Type": "application/sparql-query"})):
+    for reply in (
+        call(plain, query),
+        call(
+            plain,
+            method="POST",
+            data=query.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+        ),
+    ):
         status, _, body = reply
         assert status == 400, body
         assert b"SERVICE" in body and b"refused" in body
@@ -192,44 +243,60 @@ def test_issue12_serve_refuses_service(plain: str, remote: Scripted, form: str) 
 
 
 def test_service_words_in_strings_are_not_service(plain: str) -> None:
-    status, _, body = call(plain, 'ASK { FILTER("SERVICE <http://127.0.0.1/> {}" != "") } '
-                                  "# SERVICE <http://127.0.0.1/> {}")
+    status, _, body = call(
+        plain,
+        'ASK { FILTER("SERVICE <http://127.0.0.1/> {}" != "") } # SERVICE <http://127.0.0.1/> {}',
+    )
     assert status == 200 and json.loads(body)["boolean"] is True
 
 
 @pytest.fixture(scope="module")
-def federated(built: Path, tmp_path_factory: pytest.TempPathFactory,
-              remote: Scripted) -> Iterator[str]:
+def federated(
+    built: Path, tmp_path_factory: pytest.TempPathFactory, remote: Scripted
+) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("serve-federated")
-    with serving(built / "tip-kg.nq", workdir, "--timeout", "6", "--workers", "1",
-                 "--allow-service", remote.url + "/sparql",
-                 "--allow-service", remote.url + "/html") as (url, _):
+    with serving(
+        built / "tip-kg.nq",
+        workdir,
+        "--timeout",
+        "6",
+        "--workers",
+        "1",
+        "--allow-service",
+        remote.url + "/sparql",
+        "--allow-service",
+        remote.url + "/html",
+    ) as (url, _):
         yield url
 
 
-def test_issue12_serve_allow_service_fetches_only_listed(federated: str,
-                                                         remote: Scripted) -> None:
+def test_issue12_serve_allow_service_fetches_only_listed(federated: str, remote: Scripted) -> None:
     before = len(remote.requests)
-    status, _, body = call(federated, f"SELECT ?x {{ SERVICE <{remote.url}/sparql> "
-                                      "{ ?x ?y ?z } }")
+    status, _, body = call(
+        federated, f"SELECT ?x {{ SERVICE <{remote.url}/sparql> {{ ?x ?y ?z }} }}"
+    )
     assert status == 200, body
     assert json.loads(body)["results"]["bindings"] == REMOTE_ROW["results"]["bindings"]
     assert [r[1] for r in remote.requests[before:]] == ["/sparql"]
-    for query in (f"SELECT * {{ SERVICE <{remote.url}/other> {{ ?x ?y ?z }} }}",
-                  f"SELECT * {{ BIND(<{remote.url}/sparql> AS ?e) SERVICE ?e {{ ?x ?y ?z }} }}"):
+    for query in (
+        f"SELECT * {{ SERVICE <{remote.url}/other> {{ ?x ?y ?z }} }}",
+        f"SELECT * {{ BIND(<{remote.url}/sparql> AS ?e) SERVICE ?e {{ ?x ?y ?z }} }}",
+    ):
         status, _, body = call(federated, query)
         assert status == 400 and b"refused" in body, body
-    assert f"<{remote.url}/other>".encode() in call(
-        federated, f"SELECT * {{ SERVICE <{remote.url}/other> {{ ?x ?y ?z }} }}")[2]
+    assert (
+        f"<{remote.url}/other>".encode()
+        in call(federated, f"SELECT * {{ SERVICE <{remote.url}/other> {{ ?x ?y ?z }} }}")[2]
+    )
     time.sleep(0.2)
     assert len(remote.requests) == before + 1
 
 
-def test_issue12_serve_service_to_non_sparql_url_keeps_worker(federated: str,
-                                                              remote: Scripted) -> None:
+def test_issue12_serve_service_to_non_sparql_url_keeps_worker(
+    federated: str, remote: Scripted
+) -> None:
     # one worker only: the query after the failure is answered by the same process
-    status, _, body = call(federated, f"SELECT * {{ SERVICE <{remote.url}/html> "
-                                      "{ ?x ?y ?z } }")
+    status, _, body = call(federated, f"SELECT * {{ SERVICE <{remote.url}/html> {{ ?x ?y ?z }} }}")
     assert status == 502, body
     assert b"timeout" not in body and b"text/html" in body
     status, _, body = call(federated, COUNTRIES)
@@ -246,8 +313,12 @@ BAD_REQUESTS = {
 
 
 def test_long_flat_chain_is_answered_by_kg_serve(plain: str) -> None:
-    status, _, body = call(plain, method="POST", data=CHAINS["union"].encode(),
-                           headers={"Content-Type": "application/sparql-query"})
+    status, _, body = call(
+        plain,
+        method="POST",
+        data=CHAINS["union"].encode(),
+        headers={"Content-Type": "application/sparql-query"},
+    )
     assert status == 200 and json.loads(body)["boolean"] is True
 
 
@@ -263,8 +334,10 @@ def test_issue12_serve_bad_parameters_are_400(plain: str, name: str) -> None:
 def test_issue12_serve_bad_content_length_is_400(plain: str) -> None:
     host, port = urllib.parse.urlsplit(plain).netloc.split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: many\r\n"
-                     b"Content-Type: application/sparql-query\r\n\r\nASK {}")
+        sock.sendall(
+            b"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Length: many\r\n"
+            b"Content-Type: application/sparql-query\r\n\r\nASK {}"
+        )
         assert sock.recv(100).startswith(b"HTTP/1.1 400")
     assert call(plain, COUNTRIES)[0] == 200
 
@@ -283,6 +356,7 @@ def test_issue12_serve_error_does_not_reload_the_graph(built: Path, tmp_path: Pa
 
 
 # --- item 8: slow queries do not block cheap ones; a full line is a 503 -----------------
+
 
 def _in_background(url: str, query: str) -> tuple[threading.Thread, list[int]]:
     statuses: list[int] = []
@@ -312,8 +386,9 @@ def test_issue12_two_slow_queries_do_not_block_ask(built: Path, tmp_path: Path) 
 
 
 def test_issue12_full_queue_answers_503_retry_after(built: Path, tmp_path: Path) -> None:
-    with serving(built / "tip-kg.nq", tmp_path, "--timeout", "6", "--workers", "1",
-                 "--queue", "0") as (url, _):
+    with serving(
+        built / "tip-kg.nq", tmp_path, "--timeout", "6", "--workers", "1", "--queue", "0"
+    ) as (url, _):
         thread, _ = _in_background(url, SLOW)
         time.sleep(2)  # let it take the one worker
         status, headers, body = call(url, "ASK {}", timeout=30)
@@ -325,6 +400,7 @@ def test_issue12_full_queue_answers_503_retry_after(built: Path, tmp_path: Path)
 
 
 # --- item 9: slow and idle clients are dropped; connections are limited -----------------
+
 
 def _address(url: str) -> tuple[str, int]:
     host, port = urllib.parse.urlsplit(url).netloc.split(":")
@@ -376,8 +452,9 @@ def test_issue12_idle_connections_are_closed(plain: str) -> None:
 
 
 def test_issue12_connection_limit_answers_503(built: Path, tmp_path: Path) -> None:
-    with serving(built / "tip-kg.nq", tmp_path, "--max-connections", "4",
-                 "--client-timeout", "2") as (url, _):
+    with serving(
+        built / "tip-kg.nq", tmp_path, "--max-connections", "4", "--client-timeout", "2"
+    ) as (url, _):
         idle = [socket.create_connection(_address(url), timeout=10) for _ in range(4)]
         try:
             time.sleep(0.5)  # all four accepted
@@ -408,8 +485,8 @@ PROBES = [
 
 @pytest.mark.parametrize(("method", "path", "headers", "body", "expected"), PROBES)
 def test_probe_bad_request_is_answered_and_server_stays_up(
-        plain: str, method: str, path: str, headers: dict[str, str], body: bytes,
-        expected: int) -> None:
+    plain: str, method: str, path: str, headers: dict[str, str], body: bytes, expected: int
+) -> None:
     base = plain.removesuffix("/sparql")
     status, _, _ = call(base + path, method=method, data=body or None, headers=headers)
     assert status == expected
@@ -419,8 +496,10 @@ def test_probe_bad_request_is_answered_and_server_stays_up(
 def test_probe_concurrent_clients_all_answered(plain: str) -> None:
     # more clients at once than workers: each is answered, in a bounded time
     results: list[int] = []
-    threads = [threading.Thread(target=lambda: results.append(call(plain, COUNTRIES)[0]))
-               for _ in range(24)]
+    threads = [
+        threading.Thread(target=lambda: results.append(call(plain, COUNTRIES)[0]))
+        for _ in range(24)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -439,9 +518,21 @@ def test_query_of_a_client_that_hung_up_is_stopped(built: Path, tmp_path: Path) 
 
 def test_workers_end_with_a_killed_server(built: Path, tmp_path: Path) -> None:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--data",
-                                str(built / "tip-kg.nq"), "--port", str(port)],
-                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kg",
+            "serve",
+            "--data",
+            str(built / "tip-kg.nq"),
+            "--port",
+            str(port),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}/sparql"
         for _ in range(300):

@@ -71,8 +71,11 @@ def _pages(site: Path) -> list[Path]:
 
 
 def _digests(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_site_is_deterministic(site: Path, fixture_built: Path, tmp_path: Path) -> None:
@@ -83,10 +86,18 @@ def test_site_is_deterministic(site: Path, fixture_built: Path, tmp_path: Path) 
 
 
 def test_site_has_the_expected_pages(site: Path) -> None:
-    for name in ("index.html", "search-index.js", "search.json", "exports/void.ttl",
-                 "exports/tip-kg.ttl", "id/country/KAZ.html", "id/country/KAZ.ttl",
-                 "id/country/KAZ.jsonld", "id/source/fx-monitor-2006.html",
-                 "id/concept/purpose/forced_labor.html"):
+    for name in (
+        "index.html",
+        "search-index.js",
+        "search.json",
+        "exports/void.ttl",
+        "exports/tip-kg.ttl",
+        "id/country/KAZ.html",
+        "id/country/KAZ.ttl",
+        "id/country/KAZ.jsonld",
+        "id/source/fx-monitor-2006.html",
+        "id/concept/purpose/forced_labor.html",
+    ):
         assert (site / name).is_file(), name
 
 
@@ -109,7 +120,8 @@ def test_no_page_loads_anything_from_another_host(site: Path) -> None:
         text = page.read_text(encoding="utf-8")
         for tag, ref in _parse(page).resources:
             assert not urlsplit(ref).scheme and not ref.startswith("//"), (
-                f"{page.relative_to(site)}: <{tag}> loads {ref}")
+                f"{page.relative_to(site)}: <{tag}> loads {ref}"
+            )
         assert "@import" not in text and "url(http" not in text
 
 
@@ -127,7 +139,7 @@ def test_jsonld_blocks_parse_and_name_their_entity(site: Path) -> None:
             data = json.loads(blocks[0])
             assert data["@type"] == "Dataset" and data["distribution"]
             continue
-        iri = ID + rel[len("id/"):]
+        iri = ID + rel[len("id/") :]
         graph = Graph().parse(data=blocks[0], format="json-ld")
         assert (URIRef(iri), None, None) in graph, f"{page}: no statement about {iri}"
         beside = Graph().parse(page.with_suffix(".jsonld"), format="json-ld")
@@ -138,8 +150,10 @@ def test_jsonld_blocks_parse_and_name_their_entity(site: Path) -> None:
 def test_country_page_lists_a_fixture_flow_with_its_quote(site: Path) -> None:
     text = (site / "id/country/UZB.html").read_text(encoding="utf-8")
     flows_out = text.split("<h2>Flows out</h2>", 1)[1].split("<h2>", 1)[0]
-    assert ("Men from Uzbekistan are trafficked through Kazakhstan to Russia for forced "
-            "labor in construction.") in flows_out
+    assert (
+        "Men from Uzbekistan are trafficked through Kazakhstan to Russia for forced "
+        "labor in construction."
+    ) in flows_out
     assert 'href="../source/fx-bulletin-2009.html"' in flows_out
     assert 'href="KAZ.html"' in flows_out and 'href="RUS.html"' in flows_out
 
@@ -152,7 +166,7 @@ def test_search_index_finds_countries_sources_and_concepts(site: Path) -> None:
     assert kazakhstan and (site / kazakhstan[0]["href"]).is_file()
     script = (site / "search-index.js").read_text(encoding="utf-8")
     assert script.startswith("window.KG_SEARCH = ")
-    assert json.loads(script[len("window.KG_SEARCH = "):].rstrip().rstrip(";")) == entries
+    assert json.loads(script[len("window.KG_SEARCH = ") :].rstrip().rstrip(";")) == entries
 
 
 def test_index_downloads_match_void(site: Path, fixture_built: Path) -> None:

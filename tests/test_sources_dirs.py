@@ -66,8 +66,7 @@ def test_sources_list_with_a_missing_directory_is_a_usage_error(tmp_path: Path) 
         assert "hint:" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_source_text_may_be_a_relative_path_but_not_leave_the_directory(
-        tmp_path: Path) -> None:
+def test_source_text_may_be_a_relative_path_but_not_leave_the_directory(tmp_path: Path) -> None:
     seeds = tmp_path / "seeds"
     shutil.copytree(FIXTURE_SEEDS, seeds)
     sources = tmp_path / "sources"
@@ -81,8 +80,9 @@ def test_source_text_may_be_a_relative_path_but_not_leave_the_directory(
     assert ok.returncode == 0, ok.stderr
     assert "UNCHECKED" not in ok.stdout
     first = sorted(seeds.glob("*.yaml"))[0]
-    first.write_text(first.read_text(encoding="utf-8").replace("text: sub/", "text: ../"),
-                     encoding="utf-8")
+    first.write_text(
+        first.read_text(encoding="utf-8").replace("text: sub/", "text: ../"), encoding="utf-8"
+    )
     bad = run_kg("validate", "--seeds", str(seeds), "--sources", str(sources))
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "`text` must be a file name or a relative path" in bad.stderr

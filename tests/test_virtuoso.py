@@ -27,14 +27,12 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _load(server: Server, *args: str) -> dict[str, object]:
-    result = run_kg("load", "--server", "virtuoso", server.base, "--format", "json", *args,
-                    env=DBA)
+    result = run_kg("load", "--server", "virtuoso", server.base, "--format", "json", *args, env=DBA)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
-def test_load_count_and_every_competency_query(virtuoso: Server,
-                                               fixture_built: Path) -> None:
+def test_load_count_and_every_competency_query(virtuoso: Server, fixture_built: Path) -> None:
     data = fixture_built / "tip-kg.nq"
     report = _load(virtuoso, "--data", str(data))
     assert {g["graph"]: g["after"] for g in report["graphs"]} == _graph_counts(data)
@@ -49,13 +47,16 @@ def test_load_count_and_every_competency_query(virtuoso: Server,
     assert isinstance(ask, ox.QueryBoolean) and bool(ask)
 
 
-def test_reload_and_replace_one_source(virtuoso: Server, fixture_built: Path,
-                                       tmp_path: Path) -> None:
+def test_reload_and_replace_one_source(
+    virtuoso: Server, fixture_built: Path, tmp_path: Path
+) -> None:
     data = fixture_built / "tip-kg.nq"
     counts = _graph_counts(data)
     again = _load(virtuoso, "--data", str(data))
-    assert all(g["before"] == g["after"] == counts[g["graph"]]  # type: ignore[index]
-               for g in again["graphs"])  # type: ignore[union-attr]
+    assert all(
+        g["before"] == g["after"] == counts[g["graph"]]  # type: ignore[index]
+        for g in again["graphs"]
+    )  # type: ignore[union-attr]
     _load(virtuoso, "--data", str(smaller_file(tmp_path, data, GRAPH_B, 200)))
     assert count_triples(virtuoso.query, GRAPH_B) == 200
     assert count_triples(virtuoso.query, GRAPH_A) == counts[GRAPH_A]
@@ -64,10 +65,21 @@ def test_reload_and_replace_one_source(virtuoso: Server, fixture_built: Path,
 
 
 def test_wrong_or_missing_credentials(virtuoso: Server, fixture_built: Path) -> None:
-    for env in ({"KG_ENDPOINT_USER": "dba", "KG_ENDPOINT_PASSWORD": "not-the-password"},
-                {"KG_ENDPOINT_USER": "", "KG_ENDPOINT_PASSWORD": ""}):
-        result = run_kg("load", "--server", "virtuoso", virtuoso.base, "--retries", "0",
-                        "--data", str(fixture_built / "tip-kg.nq"), env=env)
+    for env in (
+        {"KG_ENDPOINT_USER": "dba", "KG_ENDPOINT_PASSWORD": "not-the-password"},
+        {"KG_ENDPOINT_USER": "", "KG_ENDPOINT_PASSWORD": ""},
+    ):
+        result = run_kg(
+            "load",
+            "--server",
+            "virtuoso",
+            virtuoso.base,
+            "--retries",
+            "0",
+            "--data",
+            str(fixture_built / "tip-kg.nq"),
+            env=env,
+        )
         assert result.returncode == 2
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and "HTTP 401" in lines[0], result.stderr

@@ -273,18 +273,27 @@ def run_draft(paths: list[Path]) -> tuple[dict[str, Mapping[str, Any]], float]:
     """Run `python -m kg draft --format json` once over all `paths`: (drafts, seconds)."""
     probe = subprocess.run(
         [sys.executable, "-m", "kg", "draft", "--help"],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if probe.returncode != 0:
-        raise BenchError("kg draft does not exist yet (python -m kg draft --help exited "
-                         f"{probe.returncode}); nothing to score")
+        raise BenchError(
+            "kg draft does not exist yet (python -m kg draft --help exited "
+            f"{probe.returncode}); nothing to score"
+        )
     # A scratch working directory: whatever the command might write lands there.
     with tempfile.TemporaryDirectory(prefix="bench-draft-") as scratch:
         start = time.perf_counter()
         try:
             done = subprocess.run(
                 [sys.executable, "-m", "kg", "draft", "--format", "json", *map(str, paths)],
-                capture_output=True, text=True, cwd=scratch, timeout=RUN_TIMEOUT, check=False,
+                capture_output=True,
+                text=True,
+                cwd=scratch,
+                timeout=RUN_TIMEOUT,
+                check=False,
             )
         except subprocess.TimeoutExpired as exc:
             raise BenchError(f"kg draft ran longer than {RUN_TIMEOUT} s; stopped") from exc
@@ -311,8 +320,10 @@ def read_drafts(path: Path) -> dict[str, Mapping[str, Any]]:
 
 
 def _rows(labels: list[dict[str, Any]], scores: list[dict[str, Counts]]) -> list[str]:
-    head = (f"{'text':<38} {'pairs P':>7} {'R':>6} {'F1':>6} {'tp/fp/fn':>10} "
-            f"{'transit R':>9} {'roles R':>7} {'tiers R':>7}")
+    head = (
+        f"{'text':<38} {'pairs P':>7} {'R':>6} {'F1':>6} {'tp/fp/fn':>10} "
+        f"{'transit R':>9} {'roles R':>7} {'tiers R':>7}"
+    )
     lines = [head, "-" * len(head)]
     for label, s in zip(labels, scores, strict=True):
         p = s["pairs"]
@@ -329,16 +340,23 @@ def _summary(total: dict[str, Counts], scores: list[dict[str, Counts]]) -> list[
     lines = [head, "-" * len(head)]
     for metric, figure, target in TARGETS:
         value = getattr(total[metric], figure)
-        lines.append(f"{metric + ' ' + figure:<18} {fmt(value):>6} {f'>= {target:.2f}':>7}  "
-                     f"{verdict(value, target)}")
+        lines.append(
+            f"{metric + ' ' + figure:<18} {fmt(value):>6} {f'>= {target:.2f}':>7}  "
+            f"{verdict(value, target)}"
+        )
     lines.append("")
-    lines.append("not targets: pairs F1 " + fmt(total["pairs"].f1) + "; precision of transit "
-                 f"{fmt(total['transit'].precision)}, roles {fmt(total['roles'].precision)}, "
-                 f"tiers {fmt(total['tiers'].precision)}")
-    lines.append("macro (mean over texts, not targets): " + ", ".join(
-        f"{m} {f} {fmt(macro(scores, m, f))}" for m, f, _ in TARGETS))
-    lines.append("counts tp/fp/fn: " + "; ".join(
-        f"{m} {c.tp}/{c.fp}/{c.fn}" for m, c in total.items()))
+    lines.append(
+        "not targets: pairs F1 " + fmt(total["pairs"].f1) + "; precision of transit "
+        f"{fmt(total['transit'].precision)}, roles {fmt(total['roles'].precision)}, "
+        f"tiers {fmt(total['tiers'].precision)}"
+    )
+    lines.append(
+        "macro (mean over texts, not targets): "
+        + ", ".join(f"{m} {f} {fmt(macro(scores, m, f))}" for m, f, _ in TARGETS)
+    )
+    lines.append(
+        "counts tp/fp/fn: " + "; ".join(f"{m} {c.tp}/{c.fp}/{c.fn}" for m, c in total.items())
+    )
     return lines
 
 
@@ -365,14 +383,24 @@ def _write_json(path: Path, data: Any) -> None:
 def run(argv: list[str] | None = None) -> int:
     """The benchmark's command line; returns the exit status."""
     parser = argparse.ArgumentParser(prog="score.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--drafts", type=Path, metavar="FILE.json",
-                        help="score this saved draft output instead of running kg draft")
+    parser.add_argument(
+        "--drafts",
+        type=Path,
+        metavar="FILE.json",
+        help="score this saved draft output instead of running kg draft",
+    )
     parser.add_argument("--labels", type=Path, default=LABELS, metavar="DIR")
-    parser.add_argument("--shared", type=Path, default=SHARED, metavar="DIR",
-                        help="holds narratives/ and seeds/ (default ../shared)")
+    parser.add_argument(
+        "--shared",
+        type=Path,
+        default=SHARED,
+        metavar="DIR",
+        help="holds narratives/ and seeds/ (default ../shared)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, metavar="FILE.json")
-    parser.add_argument("--errors", action="store_true",
-                        help="list the missed and spurious items of every text")
+    parser.add_argument(
+        "--errors", action="store_true", help="list the missed and spurious items of every text"
+    )
     args = parser.parse_args(argv)
     try:
         labels = load_labels(args.labels)
@@ -383,8 +411,10 @@ def run(argv: list[str] | None = None) -> int:
             paths = [text_path(label, args.shared) for label in labels]
             missing = [p for p in paths if not p.is_file()]
             if missing:
-                raise BenchError(f"{missing[0]}: labelled text not found "
-                                 f"({len(missing)} missing; hint: --shared DIR)")
+                raise BenchError(
+                    f"{missing[0]}: labelled text not found "
+                    f"({len(missing)} missing; hint: --shared DIR)"
+                )
             drafts, seconds = run_draft(paths)
     except BenchError as exc:
         print(f"bench-draft: {exc}", file=sys.stderr)
@@ -393,8 +423,10 @@ def run(argv: list[str] | None = None) -> int:
     scores = [score_text(label, drafts.get(label["text"])) for label in labels]
     total = micro(scores)
     absent = [label["text"] for label in labels if label["text"] not in drafts]
-    print(f"draft benchmark: {len(labels)} labelled texts, drafts from "
-          f"{args.drafts if args.drafts is not None else 'python -m kg draft --format json'}")
+    print(
+        f"draft benchmark: {len(labels)} labelled texts, drafts from "
+        f"{args.drafts if args.drafts is not None else 'python -m kg draft --format json'}"
+    )
     if absent:
         print(f"no draft for {len(absent)} text(s), scored as empty: {', '.join(absent)}")
     print()
@@ -413,23 +445,39 @@ def run(argv: list[str] | None = None) -> int:
     if seconds is not None:
         per_text = seconds / len(labels)
         projected = per_text * YEAR_TEXTS
-        speed = {"seconds": round(seconds, 3), "texts": len(labels),
-                 "seconds_per_text": round(per_text, 4),
-                 f"projected_{YEAR_TEXTS}_texts": round(projected, 2),
-                 "target_seconds": YEAR_SECONDS}
+        speed = {
+            "seconds": round(seconds, 3),
+            "texts": len(labels),
+            "seconds_per_text": round(per_text, 4),
+            f"projected_{YEAR_TEXTS}_texts": round(projected, 2),
+            "target_seconds": YEAR_SECONDS,
+        }
         print()
-        print(f"speed: {seconds:.2f} s for {len(labels)} texts in one run (start-up included), "
-              f"{per_text:.3f} s per text; {YEAR_TEXTS} texts -> {projected:.1f} s, target "
-              f"< {YEAR_SECONDS:.0f} s: {'met' if projected < YEAR_SECONDS else 'missed'}")
+        print(
+            f"speed: {seconds:.2f} s for {len(labels)} texts in one run (start-up included), "
+            f"{per_text:.3f} s per text; {YEAR_TEXTS} texts -> {projected:.1f} s, target "
+            f"< {YEAR_SECONDS:.0f} s: {'met' if projected < YEAR_SECONDS else 'missed'}"
+        )
     results = {
         "drafts": str(args.drafts) if args.drafts is not None else "kg draft --format json",
-        "texts": {label["text"]: {m: vars(c) for m, c in s.items()}
-                  for label, s in zip(labels, scores, strict=True)},
-        "micro": {m: {**vars(c), "precision": c.precision, "recall": c.recall, "f1": c.f1}
-                  for m, c in total.items()},
-        "targets": [{"metric": m, "figure": f, "target": t,
-                     "value": getattr(total[m], f), "verdict": verdict(getattr(total[m], f), t)}
-                    for m, f, t in TARGETS],
+        "texts": {
+            label["text"]: {m: vars(c) for m, c in s.items()}
+            for label, s in zip(labels, scores, strict=True)
+        },
+        "micro": {
+            m: {**vars(c), "precision": c.precision, "recall": c.recall, "f1": c.f1}
+            for m, c in total.items()
+        },
+        "targets": [
+            {
+                "metric": m,
+                "figure": f,
+                "target": t,
+                "value": getattr(total[m], f),
+                "verdict": verdict(getattr(total[m], f), t),
+            }
+            for m, f, t in TARGETS
+        ],
         "macro": {f"{m} {f}": macro(scores, m, f) for m, f, _ in TARGETS},
         "missing_drafts": absent,
         "speed": speed,
@@ -437,8 +485,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         _write_json(args.results, results)
     except OSError as exc:
-        print(f"bench-draft: {args.results}: cannot write results: {exc.strerror}",
-              file=sys.stderr)
+        print(f"bench-draft: {args.results}: cannot write results: {exc.strerror}", file=sys.stderr)
         return 2
     return 0
 

@@ -26,14 +26,18 @@ def text_paths(names: list[str]) -> list[Path]:
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix == ".txt" and p.is_file())
             if not found:
-                raise InputError(f"{name}: no *.txt texts in this directory",
-                                 "give narrative text files or a directory of them")
+                raise InputError(
+                    f"{name}: no *.txt texts in this directory",
+                    "give narrative text files or a directory of them",
+                )
             paths.extend(found)
         elif path.is_file():
             paths.append(path)
         else:
-            raise InputError(f"{name}: no such file or directory",
-                             "give narrative text files or a directory of them")
+            raise InputError(
+                f"{name}: no such file or directory",
+                "give narrative text files or a directory of them",
+            )
     return paths
 
 
@@ -58,16 +62,20 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--year {args.year} is out of range", "years run from 1990 to 2100")
     paths = text_paths(args.texts)
     if args.source_id and len(paths) > 1:
-        raise UsageError("--source-id names one source; it cannot be given for several texts",
-                         "draft the texts one at a time, or leave --source-id out")
+        raise UsageError(
+            "--source-id names one source; it cannot be given for several texts",
+            "draft the texts one at a time, or leave --source-id out",
+        )
     out = Path(args.out or DEFAULT_OUT)
     targets: list[Path] = []
     if args.format == "yaml":
         for path in paths:
             target = out / (path.stem + ".yaml")
             if target.exists() and not args.force:
-                raise OutputError(f"{target}: a seed file of that name exists; nothing written",
-                                  "pass --force to overwrite it")
+                raise OutputError(
+                    f"{target}: a seed file of that name exists; nothing written",
+                    "pass --force to overwrite it",
+                )
             targets.append(target)
     docs = []
     bar = Progress("draft", len(paths), wanted())
@@ -76,13 +84,19 @@ def run(args: argparse.Namespace) -> int:
             data = path.read_bytes()
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-        docs.append(draft_document(data, str(path), country=args.country, year=args.year,
-                                   source_id=args.source_id))
+        docs.append(
+            draft_document(
+                data, str(path), country=args.country, year=args.year, source_id=args.source_id
+            )
+        )
         bar.advance()
     bar.close()
     if args.format == "json":
-        sys.stdout.write(to_json(docs, many=len(args.texts) > 1 or len(paths) > 1
-                                 or Path(args.texts[0]).is_dir()))
+        sys.stdout.write(
+            to_json(
+                docs, many=len(args.texts) > 1 or len(paths) > 1 or Path(args.texts[0]).is_dir()
+            )
+        )
         return 0
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -91,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise OutputError(f"{out}: cannot write: {exc.strerror}") from None
     for doc, target in zip(docs, targets, strict=True):
-        print(f"drafted {target}: {len(doc['assertions'])} assertions "
-              f"({doc['country']}, {doc['year']})", file=sys.stderr)
+        print(
+            f"drafted {target}: {len(doc['assertions'])} assertions "
+            f"({doc['country']}, {doc['year']})",
+            file=sys.stderr,
+        )
     return 0

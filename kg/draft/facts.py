@@ -11,10 +11,16 @@ from kg.draft.sentences import Sentence
 
 _PURPOSES = [
     (r"commercial sexual exploitation", "commercial_sexual_exploitation"),
-    (r"sex(?:ual)? trafficking|sexual exploitation|prostitution|sex trade|commercial sex|"
-     r"sex work|sexual servitude|sex tourism|brothels?", "sexual_exploitation"),
-    (r"forced labou?r|labou?r trafficking|bonded labou?r|debt bondage|forced manual labou?r|"
-     r"involuntary servitude|labou?r exploitation|forced to work", "forced_labor"),
+    (
+        r"sex(?:ual)? trafficking|sexual exploitation|prostitution|sex trade|commercial sex|"
+        r"sex work|sexual servitude|sex tourism|brothels?",
+        "sexual_exploitation",
+    ),
+    (
+        r"forced labou?r|labou?r trafficking|bonded labou?r|debt bondage|forced manual labou?r|"
+        r"involuntary servitude|labou?r exploitation|forced to work",
+        "forced_labor",
+    ),
     (r"domestic servitude", "domestic_servitude"),
     (r"forced (?:to )?beg(?:ging)?|to beg\b|street begging", "forced_begging"),
     (r"forced marriages?|early marriages?|child marriages?|bride", "forced_marriage"),
@@ -22,20 +28,27 @@ _PURPOSES = [
 ]
 _SECTORS = [
     (r"construction", "construction"),
-    (r"agricultur\w*|farms?\b|farming|plantations?|harvest\w*|cotton|cattle|herding",
-     "agriculture"),
+    (
+        r"agricultur\w*|farms?\b|farming|plantations?|harvest\w*|cotton|cattle|herding",
+        "agriculture",
+    ),
     (r"domestic (?:work|workers?|servitude|service|labou?r)|housemaids?|maids?\b", "domestic_work"),
     (r"hotels?|restaurants?|hospitality|tourism", "hospitality"),
-    (r"entertainment|bars?\b|nightclubs?|massage parlou?rs?|karaoke|discos?|barmaids?",
-     "entertainment"),
+    (
+        r"entertainment|bars?\b|nightclubs?|massage parlou?rs?|karaoke|discos?|barmaids?",
+        "entertainment",
+    ),
     (r"factor(?:y|ies)|manufactur\w*|garment|textile|brick kilns?|carpet", "manufacturing"),
     (r"fishing|fisheries|fishing vessels?|fish processing", "fishing"),
     (r"\bmines?\b|mining|quarr(?:y|ies)", "mining"),
 ]
 _GROUPS = [
-    (r"\bmen\b", "men"), (r"\bwomen\b|\bfemales?\b", "women"),
-    (r"\bchildren\b|\bminors\b|\bchild\b", "children"), (r"\bgirls?\b", "girls"),
-    (r"\bboys?\b", "boys"), (r"\badults?\b", "adults"),
+    (r"\bmen\b", "men"),
+    (r"\bwomen\b|\bfemales?\b", "women"),
+    (r"\bchildren\b|\bminors\b|\bchild\b", "children"),
+    (r"\bgirls?\b", "girls"),
+    (r"\bboys?\b", "boys"),
+    (r"\badults?\b", "adults"),
 ]
 _PURPOSES_RE = [(re.compile(p, re.I), n) for p, n in _PURPOSES]
 _SECTORS_RE = [(re.compile(p, re.I), n) for p, n in _SECTORS]
@@ -44,8 +57,10 @@ _GROUPS_RE = [(re.compile(p, re.I), n) for p, n in _GROUPS]
 
 def concepts_in(text: str) -> tuple[list[str], list[str], list[str]]:
     """(purposes, sectors, victim groups) that `text` names, in the schemes' order."""
+
     def scan(table: list[tuple[re.Pattern[str], str]]) -> list[str]:
         return [name for pattern, name in table if pattern.search(text)]
+
     return scan(_PURPOSES_RE), scan(_SECTORS_RE), scan(_GROUPS_RE)
 
 
@@ -69,14 +84,20 @@ _ROLE_SENTENCE = re.compile(
     r"(?:origin|transit|destination)(?:(?:,| and| or)+ (?:origin|transit|destination))*|"
     r"\buses? (?:[A-Z][\w'’ -]{1,40}?|the country|it) as an? "
     r"(?:source|transit|destination)(?: and (?:source|transit|destination))? "
-    r"(?:point|country|hub)", re.I)
+    r"(?:point|country|hub)",
+    re.I,
+)
 _ROLE_WORD = re.compile(r"\b(source|transit|destination|origin)\b", re.I)
-_LESSER = re.compile(r"lesser (?:extent|degree)|less(?:er)? (?:so|frequently)|increasingly|"
-                     r"minor", re.I)
+_LESSER = re.compile(
+    r"lesser (?:extent|degree)|less(?:er)? (?:so|frequently)|increasingly|"
+    r"minor",
+    re.I,
+)
 
 
-def role_claims(sentences: list[Sentence], text: str, country: str, year: int,
-                subject_of: object) -> list[Claim]:
+def role_claims(
+    sentences: list[Sentence], text: str, country: str, year: int, subject_of: object
+) -> list[Claim]:
     """`country_role` claims: "X is a source, transit, and destination country ..."."""
     claims: list[Claim] = []
     for s in sentences:
@@ -90,11 +111,15 @@ def role_claims(sentences: list[Sentence], text: str, country: str, year: int,
         lesser: list[str] = []
         # "and to a lesser extent a source country" may follow the first "country"
         segment_end = m.end()
-        rest = s.text[segment_end:segment_end + 80]
-        extra = re.match(r",?\s*(?:and|but)?,?\s*(?:to a lesser (?:extent|degree),?\s*)"
-                         r"(?:a |an )?((?:source|transit|destination)(?:,? (?:and |or )?"
-                         r"(?:source|transit|destination))*)\b(?: countr(?:y|ies))?", rest, re.I)
-        segment = s.text[m.start():segment_end]
+        rest = s.text[segment_end : segment_end + 80]
+        extra = re.match(
+            r",?\s*(?:and|but)?,?\s*(?:to a lesser (?:extent|degree),?\s*)"
+            r"(?:a |an )?((?:source|transit|destination)(?:,? (?:and |or )?"
+            r"(?:source|transit|destination))*)\b(?: countr(?:y|ies))?",
+            rest,
+            re.I,
+        )
+        segment = s.text[m.start() : segment_end]
         lesser_at = _LESSER.search(segment)
         for w in _ROLE_WORD.finditer(segment):
             role = "source" if w.group(1).lower() == "origin" else w.group(1).lower()
@@ -102,8 +127,11 @@ def role_claims(sentences: list[Sentence], text: str, country: str, year: int,
                 roles.append(role)
             if lesser_at and w.start() > lesser_at.start() and role not in lesser:
                 lesser.append(role)
-        later = re.search(r"to a lesser (?:extent|degree),?\s+(?:as\s+)?(?:a |an )?"
-                          r"(source|transit|destination)\b", s.text[segment_end:])
+        later = re.search(
+            r"to a lesser (?:extent|degree),?\s+(?:as\s+)?(?:a |an )?"
+            r"(source|transit|destination)\b",
+            s.text[segment_end:],
+        )
         if later and not extra:
             extra = later
             del later
@@ -119,8 +147,11 @@ def role_claims(sentences: list[Sentence], text: str, country: str, year: int,
             continue
         end = s.start + segment_end
         # the evidence runs to the purposes the statement names, when it names them
-        purpose_tail = re.match(r"[^.;]{0,200}(?:labou?r|exploitation|trafficking|servitude|"
-                                r"begging|prostitution)\b", s.text[segment_end:])
+        purpose_tail = re.match(
+            r"[^.;]{0,200}(?:labou?r|exploitation|trafficking|servitude|"
+            r"begging|prostitution)\b",
+            s.text[segment_end:],
+        )
         purposes: list[str] = []
         if purpose_tail and len(purpose_tail.group()) < 200:
             end = s.start + segment_end + purpose_tail.end()
@@ -135,9 +166,11 @@ def role_claims(sentences: list[Sentence], text: str, country: str, year: int,
 
 
 _NEW_STYLE_IN = re.compile(r"exploit (?:both )?domestic and foreign victims (?:in|within) ", re.I)
-_NEW_STYLE_FROM = re.compile(r"(?:exploit|subject)\s+(?:[\w-]+\s+){0,3}?victims"
-                             r"(?: from [^.,;]{2,60}?)?(?: to (?:human )?trafficking)? abroad",
-                             re.I)
+_NEW_STYLE_FROM = re.compile(
+    r"(?:exploit|subject)\s+(?:[\w-]+\s+){0,3}?victims"
+    r"(?: from [^.,;]{2,60}?)?(?: to (?:human )?trafficking)? abroad",
+    re.I,
+)
 
 
 def new_style_roles(sentences: list[Sentence], country: str, year: int) -> list[Claim]:
@@ -151,7 +184,7 @@ def new_style_roles(sentences: list[Sentence], country: str, year: int) -> list[
             m = pattern.search(s.text)
             if m:
                 roles.append(role)
-                before = s.text[max(0, m.start() - 40):m.start()]
+                before = s.text[max(0, m.start() - 40) : m.start()]
                 if _LESSER.search(before):
                     lesser.append(role)
                 end = max(end, s.start + m.end())
@@ -167,17 +200,31 @@ def new_style_roles(sentences: list[Sentence], country: str, year: int) -> list[
 
 _TIER_STATED = re.compile(
     r"\b(?:placed|ranked|downgraded|upgraded|remained|moved|kept|was|is)\b[^.]{0,80}?"
-    r"[\"“]?(Tier\s*(1|2|3)(\s*Watch\s*List)?)[\"”]?((?:,? (?:in|and|for) (?:19|20)\d\d)*)", re.I)
+    r"[\"“]?(Tier\s*(1|2|3)(\s*Watch\s*List)?)[\"”]?((?:,? (?:in|and|for) (?:19|20)\d\d)*)",
+    re.I,
+)
 
 
-def tier_claims(sentences: list[Sentence], text: str, country: str, year: int,
-                heading_tier: str | None, heading_span: tuple[int, int] | None) -> list[Claim]:
+def tier_claims(
+    sentences: list[Sentence],
+    text: str,
+    country: str,
+    year: int,
+    heading_tier: str | None,
+    heading_span: tuple[int, int] | None,
+) -> list[Claim]:
     """`tier_placement` claims: the heading's tier for the report year, and placements the
     text states with their years ("placed the country in Tier 2 in 2017 and 2023")."""
     claims: list[Claim] = []
     if heading_tier and heading_span:
-        claims.append(Claim("tier_placement", {"country": country, "year": [year],
-                                               "tier": heading_tier}, heading_span, 0.95))
+        claims.append(
+            Claim(
+                "tier_placement",
+                {"country": country, "year": [year], "tier": heading_tier},
+                heading_span,
+                0.95,
+            )
+        )
     for s in sentences:
         if heading_span and s.start <= heading_span[0] < s.end:
             continue
@@ -189,36 +236,78 @@ def tier_claims(sentences: list[Sentence], text: str, country: str, year: int,
             if not years:
                 continue  # "placed on Tier 2 Watch List" in the assessment: the heading says it
             tier = tier_notation(tm)
-            if any(c.fields["tier"] == tier and set(years) & set(c.fields["year"])  # type: ignore[arg-type]
-                   for c in claims):
+            if any(
+                c.fields["tier"] == tier and set(years) & set(c.fields["year"])  # type: ignore[arg-type]
+                for c in claims
+            ):
                 continue
-            claims.append(Claim("tier_placement", {"country": country, "year": years,
-                                                   "tier": tier},
-                                (s.start + m.start(), s.start + m.end()), 0.8))
+            claims.append(
+                Claim(
+                    "tier_placement",
+                    {"country": country, "year": years, "tier": tier},
+                    (s.start + m.start(), s.start + m.end()),
+                    0.8,
+                )
+            )
     return claims
 
 
-_NUMBERS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen "
-            "fourteen fifteen sixteen seventeen eighteen nineteen twenty")
+_NUMBERS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+)
 _NUMBER_WORDS = {w: i for i, w in enumerate(_NUMBERS.split())}
 _NUM = r"(\d[\d,]*|" + "|".join(_NUMBER_WORDS) + r")"
 _FIGURES = [
-    (re.compile(r"\b(?:investigated|initiated|opened|conducted|reported)\s+" + _NUM +
-                r"\s+(?:new\s+)?(?:trafficking\s+|human trafficking\s+|sex trafficking\s+|"
-                r"labor trafficking\s+)?(?:investigations|cases)\b", re.I), "investigations"),
-    (re.compile(r"\b" + _NUM + r"\s+(?:new\s+)?(?:trafficking\s+|human trafficking\s+)?"
-                r"investigations\b", re.I), "investigations"),
-    (re.compile(r"\bprosecuted\s+" + _NUM + r"\s+(?:\w+\s+){0,3}?(?:cases|suspects|"
-                r"defendants|traffickers|individuals|persons|people)\b", re.I), "prosecutions"),
-    (re.compile(r"\b" + _NUM + r"\s+(?:new\s+)?(?:trafficking\s+)?prosecutions\b", re.I),
-     "prosecutions"),
-    (re.compile(r"\bconvicted\s+" + _NUM + r"\s+(?:\w+\s+){0,2}?(?:traffickers|offenders|"
-                r"individuals|persons|people|defendants)\b", re.I), "convictions"),
+    (
+        re.compile(
+            r"\b(?:investigated|initiated|opened|conducted|reported)\s+"
+            + _NUM
+            + r"\s+(?:new\s+)?(?:trafficking\s+|human trafficking\s+|sex trafficking\s+|"
+            r"labor trafficking\s+)?(?:investigations|cases)\b",
+            re.I,
+        ),
+        "investigations",
+    ),
+    (
+        re.compile(
+            r"\b" + _NUM + r"\s+(?:new\s+)?(?:trafficking\s+|human trafficking\s+)?"
+            r"investigations\b",
+            re.I,
+        ),
+        "investigations",
+    ),
+    (
+        re.compile(
+            r"\bprosecuted\s+" + _NUM + r"\s+(?:\w+\s+){0,3}?(?:cases|suspects|"
+            r"defendants|traffickers|individuals|persons|people)\b",
+            re.I,
+        ),
+        "prosecutions",
+    ),
+    (
+        re.compile(r"\b" + _NUM + r"\s+(?:new\s+)?(?:trafficking\s+)?prosecutions\b", re.I),
+        "prosecutions",
+    ),
+    (
+        re.compile(
+            r"\bconvicted\s+" + _NUM + r"\s+(?:\w+\s+){0,2}?(?:traffickers|offenders|"
+            r"individuals|persons|people|defendants)\b",
+            re.I,
+        ),
+        "convictions",
+    ),
     (re.compile(r"\b" + _NUM + r"\s+(?:trafficking\s+)?convictions\b", re.I), "convictions"),
-    (re.compile(r"\bidentified\s+(?:a total of\s+)?" + _NUM + r"\s+(?:\w+\s+){0,3}?victims\b",
-                re.I), "victims_identified"),
-    (re.compile(r"\b" + _NUM + r"\s+(?:\w+\s+){0,2}?victims\s+(?:were\s+)?identified\b", re.I),
-     "victims_identified"),
+    (
+        re.compile(
+            r"\bidentified\s+(?:a total of\s+)?" + _NUM + r"\s+(?:\w+\s+){0,3}?victims\b", re.I
+        ),
+        "victims_identified",
+    ),
+    (
+        re.compile(r"\b" + _NUM + r"\s+(?:\w+\s+){0,2}?victims\s+(?:were\s+)?identified\b", re.I),
+        "victims_identified",
+    ),
 ]
 _IN_YEAR = re.compile(r"^[^.;]{0,40}?\b(?:in|during)\s+((?:19|20)\d\d)\b")
 
@@ -241,20 +330,26 @@ def figure_claims(sentences: list[Sentence], country: str, reporting_year: int) 
                     if 1900 <= value <= 2100:
                         continue
                 end = s.start + m.end()
-                ym = _IN_YEAR.match(s.text[m.end():])
+                ym = _IN_YEAR.match(s.text[m.end() :])
                 year = reporting_year
                 if ym:
                     year = int(ym.group(1))
                     end = s.start + m.end() + ym.end()
                 else:
-                    before = re.search(r"\b(?:in|during)\s+((?:19|20)\d\d)\b[^.;]{0,40}$",
-                                       s.text[:m.start()])
+                    before = re.search(
+                        r"\b(?:in|during)\s+((?:19|20)\d\d)\b[^.;]{0,40}$", s.text[: m.start()]
+                    )
                     if before:
                         year = int(before.group(1))
                 if (metric, year) in seen:
                     continue
                 seen.add((metric, year))
-                claims.append(Claim("indicator", {"country": country, "year": year,
-                                                  "metric": metric, "value": value},
-                                    (s.start + m.start(), end), 0.8))
+                claims.append(
+                    Claim(
+                        "indicator",
+                        {"country": country, "year": year, "metric": metric, "value": value},
+                        (s.start + m.start(), end),
+                        0.8,
+                    )
+                )
     return claims

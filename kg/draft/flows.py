@@ -22,45 +22,86 @@ from kg.draft.sentences import Sentence
 TRAFFICKING = re.compile(
     r"traffick|exploit|forced|subjected|servitude|prostitut|sex trade|commercial sex|"
     r"slave|bondage|bonded|coerc|victim|compel|lured|sold|enslav|debt|brothel",
-    re.IGNORECASE)
-HEDGE = re.compile(r"\b(?:reportedly|possibly|allegedly|may|might|could|likely|suspected|"
-                   r"some reports|reports indicate|unconfirmed|potential(?:ly)?|believed)\b",
-                   re.IGNORECASE)
+    re.IGNORECASE,
+)
+HEDGE = re.compile(
+    r"\b(?:reportedly|possibly|allegedly|may|might|could|likely|suspected|"
+    r"some reports|reports indicate|unconfirmed|potential(?:ly)?|believed)\b",
+    re.IGNORECASE,
+)
 INTERNAL = re.compile(
     r"\b(?:within the country|within (?:its|their|the country's) (?:own )?borders|"
     r"internally|internal trafficking|domestic(?:ally)? trafficking|"
     r"domestic (?:and foreign )?victims|"
     r"from rural (?:areas|regions|communities|provinces|villages)(?: of the country)? to "
     r"(?:urban|the cities|cities|towns|the capital|tourist)|"
-    r"to urban (?:areas|centers)|in the country's (?:cities|urban))", re.IGNORECASE)
+    r"to urban (?:areas|centers)|in the country's (?:cities|urban))",
+    re.IGNORECASE,
+)
 # "vulnerable to trafficking" and "at risk of" say what may happen, not a flow
-_VULNERABLE = re.compile(r"\b(?:vulnerable|susceptible|exposed|at risk|at high risk|risk)"
-                         r"\s+(?:to|of)\s+(?:[\w-]+\s+){0,2}[\w-]+", re.I)
+_VULNERABLE = re.compile(
+    r"\b(?:vulnerable|susceptible|exposed|at risk|at high risk|risk)"
+    r"\s+(?:to|of)\s+(?:[\w-]+\s+){0,2}[\w-]+",
+    re.I,
+)
 ABROAD = re.compile(r"\babroad\b|\boverseas\b", re.IGNORECASE)
 TRANSIT_WORD = re.compile(r"\btransit(?:s|ed|ing)?\b|\bthrough\b|\bvia\b", re.IGNORECASE)
 
 _ROLE_CUES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\b(?:through|via)\s+or\s+(?:in)?to\b", re.I), "through_or_to"),
     (re.compile(r"\b(?:and )?(?:then )?(?:on|onward|onwards)\s+to\b", re.I), "onward"),
-    (re.compile(r"\b(?:en route|on (?:their|the) way|headed|bound|destined) (?:to|for)\b", re.I),
-     "destination"),
-    (re.compile(r"\btransit(?:s|ed|ing)?(?: point| country| hub)?(?: for| through| via| in)?\b|"
-                r"\bthrough\b|\bvia\b|\bby way of\b", re.I), "transit"),
-    (re.compile(r"\b(?:jobs?|work|employment|positions?|opportunit(?:y|ies)|offers?|promises?"
-                r"(?: of [\w ]{1,30})?)\s+(?:[\w-]+\s+){0,3}(?:in|to)\b", re.I), "lure"),
+    (
+        re.compile(r"\b(?:en route|on (?:their|the) way|headed|bound|destined) (?:to|for)\b", re.I),
+        "destination",
+    ),
+    (
+        re.compile(
+            r"\btransit(?:s|ed|ing)?(?: point| country| hub)?(?: for| through| via| in)?\b|"
+            r"\bthrough\b|\bvia\b|\bby way of\b",
+            re.I,
+        ),
+        "transit",
+    ),
+    (
+        re.compile(
+            r"\b(?:jobs?|work|employment|positions?|opportunit(?:y|ies)|offers?|promises?"
+            r"(?: of [\w ]{1,30})?)\s+(?:[\w-]+\s+){0,3}(?:in|to)\b",
+            re.I,
+        ),
+        "lure",
+    ),
     (re.compile(r"\b(?:descent|origin|heritage|ancestry)\b", re.I), "none"),
     # where recruiters sit is no end of a route ("brokers in the UAE")
-    (re.compile(r"\b(?:agencies|agents|brokers|recruiters|employers|offices|companies|firms)"
-                r"\s+(?:\w+\s+)?(?:in|from)\b", re.I), "none"),
-    (re.compile(r"\bdestinations?\b[^.;]{0,80}?\b(?:including|such as|include|includes|are|"
-                r"were)\b", re.I), "destination"),
-    (re.compile(r"\b(?:from|out of|nationals of|citizens of|natives of|"
-                r"victims of|women of|men of|children of)\b", re.I), "origin"),
-    (re.compile(r"\b(?:to|into|for work in|in|inside|at|across|throughout|for)\b", re.I),
-     "destination"),
+    (
+        re.compile(
+            r"\b(?:agencies|agents|brokers|recruiters|employers|offices|companies|firms)"
+            r"\s+(?:\w+\s+)?(?:in|from)\b",
+            re.I,
+        ),
+        "none",
+    ),
+    (
+        re.compile(
+            r"\bdestinations?\b[^.;]{0,80}?\b(?:including|such as|include|includes|are|"
+            r"were)\b",
+            re.I,
+        ),
+        "destination",
+    ),
+    (
+        re.compile(
+            r"\b(?:from|out of|nationals of|citizens of|natives of|"
+            r"victims of|women of|men of|children of)\b",
+            re.I,
+        ),
+        "origin",
+    ),
+    (
+        re.compile(r"\b(?:to|into|for work in|in|inside|at|across|throughout|for)\b", re.I),
+        "destination",
+    ),
     (re.compile(r"\bwithin\b", re.I), "within"),
-    (re.compile(r"\b(?:with|near|border|borders|bordering|between|than|against)\b", re.I),
-     "none"),
+    (re.compile(r"\b(?:with|near|border|borders|bordering|between|than|against)\b", re.I), "none"),
 ]
 # text between two mentions of one list: punctuation, conjunctions, list words
 _GLUE = re.compile(
@@ -70,17 +111,23 @@ _GLUE = re.compile(
     r"\bbut\b|\bneighboring\b|\bcountries\b|\bnations\b|\bstates\b|\bregion\b|\bin particular\b|"
     r"\band then\b|\bfollowed by\b|\b\d+\b|"
     # a name the gazetteer does not know inside a list (a city: "including Amman")
-    r"(?-i:\b[A-Z][\w'’.-]*\b))*$", re.I)
+    r"(?-i:\b[A-Z][\w'’.-]*\b))*$",
+    re.I,
+)
 # words after a mention that make it something other than a place of the flow
 _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:'s|’s)?\s*(?:government|authorities|officials|police|embassy|embassies|law|courts?|"
     r"consulates?|military|armed forces|ministry|president|border guards|NGOs?|"
     r"descent|origin|heritage|ancestry|language|-born|"
     r"(?:[\w-]+\s+){0,2}(?:recruit\w*|agenc(?:y|ies)|agents?|employers?|brokers?|"
-    r"traffickers?|sponsors?|clients?|tourists?|compan(?:y|ies)|firms?|criminal))\b", re.I)
+    r"traffickers?|sponsors?|clients?|tourists?|compan(?:y|ies)|firms?|criminal))\b",
+    re.I,
+)
 _ETHNIC_BEFORE = re.compile(r"\b(?:ethnic|of)\s+$", re.I)
-_LEADING = re.compile(r"^(?:As reported over the (?:past|last) \w+ years,\s*|"
-                      r"During the (?:reporting|rating) period,\s*|In recent years,\s*)")
+_LEADING = re.compile(
+    r"^(?:As reported over the (?:past|last) \w+ years,\s*|"
+    r"During the (?:reporting|rating) period,\s*|In recent years,\s*)"
+)
 
 
 @dataclass
@@ -108,9 +155,10 @@ def _role_of(between: str, mention: Mention) -> str | None:
                 best = (key, role)
     if best is None:
         return None
-    tail = between[best[0]:]
-    if (len(tail.split()) > 4 or re.search(r"[\d,;:()]", tail)) and \
-            (re.search(r"\d", tail) or not _GLUE.match(tail)):
+    tail = between[best[0] :]
+    if (len(tail.split()) > 4 or re.search(r"[\d,;:()]", tail)) and (
+        re.search(r"\d", tail) or not _GLUE.match(tail)
+    ):
         return None  # the cue is too far from the mention to be its own
     return best[1]
 
@@ -121,10 +169,11 @@ def _roles(sentence: Sentence, text: str, country: str) -> list[tuple[Mention, s
     previous_end = sentence.start
     previous_role: str | None = None
     for i, mention in enumerate(mentions):
-        between = text[previous_end:mention.start]
-        after = text[mention.end:mention.end + 40]
+        between = text[previous_end : mention.start]
+        after = text[mention.end : mention.end + 40]
         if _NOT_A_PLACE_AFTER.match(after) or (
-                mention.kind == "demonym" and _ETHNIC_BEFORE.search(between)):
+            mention.kind == "demonym" and _ETHNIC_BEFORE.search(between)
+        ):
             role: str | None = "none"
         elif i > 0 and previous_role not in (None, "none") and _GLUE.match(between):
             role = previous_role
@@ -134,8 +183,10 @@ def _roles(sentence: Sentence, text: str, country: str) -> list[tuple[Mention, s
             role = _role_of(between, mention)
             if role is None or (role == "none" and mention.kind == "demonym"):
                 role = "origin" if mention.kind == "demonym" else None
-            elif mention.kind == "demonym" and (role in ("transit", "lure", "within") or (
-                    role == "destination" and re.search(r"\bfor\s+$", between))):
+            elif mention.kind == "demonym" and (
+                role in ("transit", "lure", "within")
+                or (role == "destination" and re.search(r"\bfor\s+$", between))
+            ):
                 role = "origin"  # "a transit country for South Asian men": people, not a route
         out.append((mention, role or "none"))
         previous_end = mention.end
@@ -143,24 +194,29 @@ def _roles(sentence: Sentence, text: str, country: str) -> list[tuple[Mention, s
     return _roles_named_after(out, text, sentence)
 
 
-_NAMED_AFTER = re.compile(r"^[\s,]*(?:is|are|was|were|remain|remains)\s+(?:the|among\s+the)\s+"
-                          r"(?:(?:main|primary|principal|top|most common|leading|major)\s+)?"
-                          r"(destination|source|origin|transit)", re.I)
+_NAMED_AFTER = re.compile(
+    r"^[\s,]*(?:is|are|was|were|remain|remains)\s+(?:the|among\s+the)\s+"
+    r"(?:(?:main|primary|principal|top|most common|leading|major)\s+)?"
+    r"(destination|source|origin|transit)",
+    re.I,
+)
 
 
-def _roles_named_after(roles: list[tuple[Mention, str]], text: str,
-                       sentence: Sentence) -> list[tuple[Mention, str]]:
-    """"Turkey and Russia are the destinations of most Turkmen victims": a list whose role
+def _roles_named_after(
+    roles: list[tuple[Mention, str]], text: str, sentence: Sentence
+) -> list[tuple[Mention, str]]:
+    """ "Turkey and Russia are the destinations of most Turkmen victims": a list whose role
     word follows it."""
     out = list(roles)
     i = 0
     while i < len(out):
         j = i
-        while j + 1 < len(out) and _GLUE.match(text[out[j][0].end:out[j + 1][0].start]):
+        while j + 1 < len(out) and _GLUE.match(text[out[j][0].end : out[j + 1][0].start]):
             j += 1
-        if all(r in ("none", None) or (m.kind != "demonym" and r == "none")
-               for m, r in out[i:j + 1]):
-            after = _NAMED_AFTER.match(text[out[j][0].end:sentence.end])
+        if all(
+            r in ("none", None) or (m.kind != "demonym" and r == "none") for m, r in out[i : j + 1]
+        ):
+            after = _NAMED_AFTER.match(text[out[j][0].end : sentence.end])
             if after:
                 word = after.group(1).lower()
                 role = {"origin": "origin", "source": "origin"}.get(word, word)
@@ -184,18 +240,30 @@ class Context:
     pending: Sentence | None = None
 
 
-_TO_AND_THROUGH = re.compile(r"\b(?:to|into)\s+(?:and|or)\s+(?:through|via)\b|"
-                             r"\b(?:through|via)\s+(?:and|or)\s+(?:in)?to\b", re.I)
-_THOSE_IN_TRANSIT = re.compile(r"\bthose (?:in transit|transiting)\b|\btransit victims\b|"
-                               r"\bvictims (?:in transit|transiting)\b", re.I)
+_TO_AND_THROUGH = re.compile(
+    r"\b(?:to|into)\s+(?:and|or)\s+(?:through|via)\b|"
+    r"\b(?:through|via)\s+(?:and|or)\s+(?:in)?to\b",
+    re.I,
+)
+_THOSE_IN_TRANSIT = re.compile(
+    r"\bthose (?:in transit|transiting)\b|\btransit victims\b|"
+    r"\bvictims (?:in transit|transiting)\b",
+    re.I,
+)
 _BETWEEN = re.compile(r"\bbetween\s+$", re.I)
 # sentences about what a government or others did, not about where victims went
 # sex tourists travel to exploit, they are not victims (and so no flow)
-_SEX_TOURISM = re.compile(r"\b(?:travel|go|come|visit)\w*\b[^.]{0,160}?\b(?:to engage in "
-                          r"(?:commercial )?sex|for (?:child )?sex tourism)|\bsex tourists\b", re.I)
-_ACTION = re.compile(r"\b(?:repatriat\w*|embass(?:y|ies)|memorand\w*|MOUs?|agreements?|signed|"
-                     r"campaigns?|extradit\w*|deport\w*|funded|donor|trained|training|"
-                     r"cooperat\w*|hotline|shelters?)\b", re.I)
+_SEX_TOURISM = re.compile(
+    r"\b(?:travel|go|come|visit)\w*\b[^.]{0,160}?\b(?:to engage in "
+    r"(?:commercial )?sex|for (?:child )?sex tourism)|\bsex tourists\b",
+    re.I,
+)
+_ACTION = re.compile(
+    r"\b(?:repatriat\w*|embass(?:y|ies)|memorand\w*|MOUs?|agreements?|signed|"
+    r"campaigns?|extradit\w*|deport\w*|funded|donor|trained|training|"
+    r"cooperat\w*|hotline|shelters?)\b",
+    re.I,
+)
 
 
 def narrative_flows(sentences: list[Sentence], text: str, country: str) -> list[Flow]:
@@ -216,20 +284,25 @@ def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Fl
     plain = _VULNERABLE.sub(" ", sentence.text)
     carried = False
     if not TRAFFICKING.search(plain):
-        if find_mentions(text, sentence.start, sentence.end) and \
-                re.search(r"\b(?:migrat\w*|recruit\w*|travel\w*|go|went|move\w*)\b",
-                          sentence.text, re.I):
+        if find_mentions(text, sentence.start, sentence.end) and re.search(
+            r"\b(?:migrat\w*|recruit\w*|travel\w*|go|went|move\w*)\b", sentence.text, re.I
+        ):
             ctx.pending = sentence
         return []
-    if _ACTION.search(sentence.text) and not re.search(r"\btraffick(?:ed|s)\b(?! (?:in )?persons)",
-                                                       sentence.text):
+    if _ACTION.search(sentence.text) and not re.search(
+        r"\btraffick(?:ed|s)\b(?! (?:in )?persons)", sentence.text
+    ):
         return []
-    if _SEX_TOURISM.search(sentence.text) and not re.search(r"\b(?:victims|subjected)\b",
-                                                           sentence.text):
+    if _SEX_TOURISM.search(sentence.text) and not re.search(
+        r"\b(?:victims|subjected)\b", sentence.text
+    ):
         return []
     roles = _roles(sentence, text, country)
-    if not any(r not in ("none", None) for _, r in roles) and pending is not None and \
-            not find_mentions(text, sentence.start, sentence.end):
+    if (
+        not any(r not in ("none", None) for _, r in roles)
+        and pending is not None
+        and not find_mentions(text, sentence.start, sentence.end)
+    ):
         # the places are in the sentence before, the trafficking in this one
         sentence = pending
         roles = _roles(sentence, text, country)
@@ -243,8 +316,15 @@ def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Fl
     within: list[str] = []
     through_or_to: list[str] = []
     used: list[Mention] = []
-    bins = {"origin": origins, "transit": transit, "destination": dests, "onward": onward,
-            "lure": lure, "within": within, "through_or_to": through_or_to}
+    bins = {
+        "origin": origins,
+        "transit": transit,
+        "destination": dests,
+        "onward": onward,
+        "lure": lure,
+        "within": within,
+        "through_or_to": through_or_to,
+    }
     for mention, role in roles:
         if role in bins and mention not in between[0] and mention not in between[1]:
             for place in mention.places:
@@ -288,29 +368,59 @@ def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Fl
     if _is_subject_statement(sentence, text, roles, country):
         if internal_cue or country in within:
             # "... trafficked internationally and within the country"
-            flows.append(Flow([country], [], [country], True, confidence,
-                              _evidence_span(sentence, text, [], internal_cue), sentence,
-                              ["internal trafficking"]))
+            flows.append(
+                Flow(
+                    [country],
+                    [],
+                    [country],
+                    True,
+                    confidence,
+                    _evidence_span(sentence, text, [], internal_cue),
+                    sentence,
+                    ["internal trafficking"],
+                )
+            )
         return flows
     if _THOSE_IN_TRANSIT.search(sentence.text) and ctx.transit_origins and dests:
         span = _evidence_span(sentence, text, used, None)
-        flows.append(Flow(list(ctx.transit_origins), [country],
-                          [d for d in dests if d != country], False, min(confidence, 0.7),
-                          span, sentence, ["origins of 'those in transit' from an earlier "
-                                           "sentence"]))
+        flows.append(
+            Flow(
+                list(ctx.transit_origins),
+                [country],
+                [d for d in dests if d != country],
+                False,
+                min(confidence, 0.7),
+                span,
+                sentence,
+                ["origins of 'those in transit' from an earlier sentence"],
+            )
+        )
     implicit = False
     if not origins and (dests or onward):
         origins = [country]
         implicit = True
         notes.append("origin not named: the narrative's country")
-    if origins and not dests and not onward and not transit and not internal and \
-            origins != [country] and not ABROAD.search(sentence.text):
+    if (
+        origins
+        and not dests
+        and not onward
+        and not transit
+        and not internal
+        and origins != [country]
+        and not ABROAD.search(sentence.text)
+    ):
         dests = [country]
         implicit = True
         notes.append("destination not named: the narrative's country")
-    if transit == [] and TRANSIT_WORD.search(sentence.text) and dests and \
-            country not in origins and country not in dests and not through_or_to and \
-            re.search(r"\btransit(?:s|ed|ing)?\b", sentence.text, re.I):
+    if (
+        transit == []
+        and TRANSIT_WORD.search(sentence.text)
+        and dests
+        and country not in origins
+        and country not in dests
+        and not through_or_to
+        and re.search(r"\btransit(?:s|ed|ing)?\b", sentence.text, re.I)
+    ):
         transit = [country]
         confidence = min(confidence, 0.6)
         notes.append("transit through the narrative's country, from 'transit'")
@@ -320,30 +430,45 @@ def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Fl
         # "Togolese and other West African victims are sent through Togo to the Middle East":
         # Togo's own victims go straight there, the others pass through it
         others = [o for o in origins if o != country]
-        flows.append(Flow(others, [country], [d for d in dests if d != country], False,
-                          confidence, _evidence_span(sentence, text, used, None), sentence,
-                          list(notes)))
+        flows.append(
+            Flow(
+                others,
+                [country],
+                [d for d in dests if d != country],
+                False,
+                confidence,
+                _evidence_span(sentence, text, used, None),
+                sentence,
+                list(notes),
+            )
+        )
         origins = [country]
     # a transit is never an origin or a destination of its own route
-    transit = [t for t in dict.fromkeys(transit) if t not in origins and t not in dests
-               and t not in onward]
+    transit = [
+        t for t in dict.fromkeys(transit) if t not in origins and t not in dests and t not in onward
+    ]
     span = _evidence_span(sentence, text, used, internal_cue)
     external_dests = [d for d in dests if d not in origins or len(origins) > 1]
     if origins and (external_dests or onward):
         if onward:
             if dests:
-                flows.append(Flow(origins, [], dests, False, confidence, span, sentence,
-                                  list(notes)))
-            via = [t for t in dict.fromkeys(dests + transit)
-                   if t not in origins and t not in onward]
-            flows.append(Flow(origins, via, onward, False, confidence, span, sentence,
-                              list(notes)))
+                flows.append(
+                    Flow(origins, [], dests, False, confidence, span, sentence, list(notes))
+                )
+            via = [
+                t for t in dict.fromkeys(dests + transit) if t not in origins and t not in onward
+            ]
+            flows.append(Flow(origins, via, onward, False, confidence, span, sentence, list(notes)))
         else:
             if to_and_through:
-                flows.append(Flow(origins, [], to_and_through, False, confidence, span,
-                                  sentence, list(notes)))
-            flows.append(Flow(origins, transit, dests, False, confidence, span, sentence,
-                              list(notes)))
+                flows.append(
+                    Flow(
+                        origins, [], to_and_through, False, confidence, span, sentence, list(notes)
+                    )
+                )
+            flows.append(
+                Flow(origins, transit, dests, False, confidence, span, sentence, list(notes))
+            )
     if internal:
         inner = country
         if within and country not in within and len(within) == 1:
@@ -351,15 +476,25 @@ def sentence_flows(sentence: Sentence, text: str, ctx: Context | str) -> list[Fl
         inner_span = span
         if not (origins and (external_dests or onward)):
             inner_span = _clause_span(sentence, text, span)
-        flows.append(Flow([inner], [], [inner], True, confidence, inner_span, sentence,
-                          ["internal trafficking"]))
+        flows.append(
+            Flow(
+                [inner],
+                [],
+                [inner],
+                True,
+                confidence,
+                inner_span,
+                sentence,
+                ["internal trafficking"],
+            )
+        )
     return flows
 
 
 def _clause_span(sentence: Sentence, text: str, span: tuple[int, int]) -> tuple[int, int]:
     """The clause of `span` that holds its trafficking word: "an increase in the number of
     labor trafficking victims into and within X", not the whole sentence."""
-    piece = text[span[0]:span[1]]
+    piece = text[span[0] : span[1]]
     words = list(TRAFFICKING.finditer(piece))
     if not words:
         return span
@@ -369,19 +504,19 @@ def _clause_span(sentence: Sentence, text: str, span: tuple[int, int]) -> tuple[
     return start, span[1]
 
 
-def _between(roles: list[tuple[Mention, str]],
-             text: str) -> tuple[list[Mention], list[Mention]]:
-    """"between Mali and other West African countries, most notably A, B": both ways."""
+def _between(roles: list[tuple[Mention, str]], text: str) -> tuple[list[Mention], list[Mention]]:
+    """ "between Mali and other West African countries, most notably A, B": both ways."""
     for i, (mention, _) in enumerate(roles):
         start = roles[i - 1][0].end if i else max(0, mention.start - 40)
-        if not _BETWEEN.search(text[start:mention.start]) or i + 1 >= len(roles):
+        if not _BETWEEN.search(text[start : mention.start]) or i + 1 >= len(roles):
             continue
         first = [mention]
         second: list[Mention] = []
-        for other, _ in roles[i + 1:]:
-            gap = text[(second[-1] if second else first[-1]).end:other.start]
-            if (not second and re.match(r"^\s*and\s+[\w\s]{0,20}$", gap)) or \
-                    (second and _GLUE.match(gap)):
+        for other, _ in roles[i + 1 :]:
+            gap = text[(second[-1] if second else first[-1]).end : other.start]
+            if (not second and re.match(r"^\s*and\s+[\w\s]{0,20}$", gap)) or (
+                second and _GLUE.match(gap)
+            ):
                 second.append(other)
             else:
                 break
@@ -390,19 +525,27 @@ def _between(roles: list[tuple[Mention, str]],
     return [], []
 
 
-def _is_subject_statement(sentence: Sentence, text: str,
-                          roles: list[tuple[Mention, str]], country: str) -> bool:
+def _is_subject_statement(
+    sentence: Sentence, text: str, roles: list[tuple[Mention, str]], country: str
+) -> bool:
     """'X is a source, transit, and destination country ...' naming no other place on a
     route: a role, not a flow."""
-    if not re.search(r"\bis (?:a|an|primarily a|principally a|mainly a|also a)\b[^.]{0,60}"
-                     r"\b(?:source|transit|destination)\b", sentence.text):
+    if not re.search(
+        r"\bis (?:a|an|primarily a|principally a|mainly a|also a)\b[^.]{0,60}"
+        r"\b(?:source|transit|destination)\b",
+        sentence.text,
+    ):
         return False
-    return not any(r in ("origin", "destination", "transit", "onward", "through_or_to")
-                   and country not in m.places for m, r in roles)
+    return not any(
+        r in ("origin", "destination", "transit", "onward", "through_or_to")
+        and country not in m.places
+        for m, r in roles
+    )
 
 
-def _evidence_span(sentence: Sentence, text: str, used: list[Mention],
-                   internal_cue: re.Match[str] | None) -> tuple[int, int]:
+def _evidence_span(
+    sentence: Sentence, text: str, used: list[Mention], internal_cue: re.Match[str] | None
+) -> tuple[int, int]:
     """The shortest span of the sentence that carries the flow: subject to last place."""
     start = sentence.start
     lead = _LEADING.match(sentence.text)
@@ -415,9 +558,9 @@ def _evidence_span(sentence: Sentence, text: str, used: list[Mention],
         # a span that names places but no trafficking runs on to the verb that does
         verb = TRAFFICKING.search(text, end, sentence.end)
         if verb:
-            word_end = re.match(r"[\w-]*", text[verb.end():]).end()  # type: ignore[union-attr]
+            word_end = re.match(r"[\w-]*", text[verb.end() :]).end()  # type: ignore[union-attr]
             end = verb.end() + word_end
-            more = re.match(r"(?: (?:to|into|in|for)(?: [\w-]+){1,3})", text[end:sentence.end])
+            more = re.match(r"(?: (?:to|into|in|for)(?: [\w-]+){1,3})", text[end : sentence.end])
             if more:
                 end += more.end()
     if end <= start:

@@ -79,16 +79,20 @@ def _lexicon() -> tuple[dict[str, tuple[tuple[str, ...], str]], re.Pattern[str]]
             for plural in _plural(row["name"]):
                 names.setdefault(plural, (targets, kind))
     for country in pycountry.countries:
-        for name in (getattr(country, "common_name", None), country.name,
-                     getattr(country, "official_name", None)):
+        for name in (
+            getattr(country, "common_name", None),
+            country.name,
+            getattr(country, "official_name", None),
+        ):
             if name and "," not in name and "(" not in name:
                 names.setdefault(name, ((country.alpha_3,), "country"))
     for row in _data_rows("regions.tsv"):
         for name in (row["label"], *filter(None, (row.get("aliases") or "").split(";"))):
             names.setdefault(name.removeprefix("the "), ((row["label"],), "region"))
     ordered = sorted(names, key=lambda n: (-len(n), n))
-    pattern = re.compile(r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in ordered)
-                         + r")(?![\w\-])")
+    pattern = re.compile(
+        r"(?<![\w\-])(?:" + "|".join(re.escape(n) for n in ordered) + r")(?![\w\-])"
+    )
     return names, pattern
 
 
@@ -109,27 +113,33 @@ def find_mentions(text: str, start: int = 0, end: int | None = None) -> list[Men
     return found
 
 
-_DIRECTION = (r"\b(?:South-?[Ee]astern|North-?[Ee]astern|South-?[Ee]ast|North-?[Ee]ast|"
-              r"Southern|Northern|Eastern|Western|South|North|East|West|Central)\b")
-_DIRECTIONS_BEFORE = re.compile(r"((?:" + _DIRECTION + r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+|"
-                                r",\s*or\s+))+)$")
+_DIRECTION = (
+    r"\b(?:South-?[Ee]astern|North-?[Ee]astern|South-?[Ee]ast|North-?[Ee]ast|"
+    r"Southern|Northern|Eastern|Western|South|North|East|West|Central)\b"
+)
+_DIRECTIONS_BEFORE = re.compile(
+    r"((?:" + _DIRECTION + r"(?:,\s*|\s+and\s+|\s+or\s+|,\s*and\s+|"
+    r",\s*or\s+))+)$"
+)
 
 
-def _directions_before(text: str, at: int, floor: int, name: str,
-                       names: dict[str, tuple[tuple[str, ...], str]]) -> list[Mention]:
-    """"South and Southeast Asia", "Western, Central, and Southern Europe": the bare direction
+def _directions_before(
+    text: str, at: int, floor: int, name: str, names: dict[str, tuple[tuple[str, ...], str]]
+) -> list[Mention]:
+    """ "South and Southeast Asia", "Western, Central, and Southern Europe": the bare direction
     words share the region's last word, so each is a mention of its own region."""
     head = re.match(_DIRECTION + r"\s+", name)
     if not head:
         return []
-    rest = name[head.end():]
+    rest = name[head.end() :]
     before = _DIRECTIONS_BEFORE.search(text, max(floor, at - 60), at)
     if not before:
         return []
     out = []
     for i, w in enumerate(re.finditer(_DIRECTION, before.group(1))):
-        if i == 0 and re.search(r"\b[A-Z][\w-]*\s+$", text[max(0, before.start(1) - 30):
-                                                            before.start(1)]):
+        if i == 0 and re.search(
+            r"\b[A-Z][\w-]*\s+$", text[max(0, before.start(1) - 30) : before.start(1)]
+        ):
             continue  # "Middle East, South and Central Asia": East belongs to Middle
         target = names.get(f"{w.group()} {rest}")
         if target is None:

@@ -27,23 +27,29 @@ class Heading:
 def decode(data: bytes, name: str) -> str:
     """The text of a narrative file, or a DraftInputError naming `name`."""
     if not data.strip():
-        raise DraftInputError(f"{name}: the file is empty",
-                              "give the plain text of a TIP country narrative")
+        raise DraftInputError(
+            f"{name}: the file is empty", "give the plain text of a TIP country narrative"
+        )
     if b"\x00" in data[:65536]:
-        raise DraftInputError(f"{name}: this is a binary file, not a text",
-                              "give the plain text (UTF-8) of a country narrative")
+        raise DraftInputError(
+            f"{name}: this is a binary file, not a text",
+            "give the plain text (UTF-8) of a country narrative",
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise DraftInputError(f"{name}: not UTF-8 (byte {exc.start})",
-                              "convert the text to UTF-8, e.g. with iconv") from None
+        raise DraftInputError(
+            f"{name}: not UTF-8 (byte {exc.start})", "convert the text to UTF-8, e.g. with iconv"
+        ) from None
     return text.removeprefix("\ufeff")
 
 
-_TIER = re.compile(r"\bTier\s*(1|2|3|I{1,3})\b(\s*Watch\s*List)?|\bSpecial\s+Case\b",
-                   re.IGNORECASE)
-_TITLE_YEAR = re.compile(r"(?:(\d{4})\s+Trafficking in Persons Report|"
-                         r"Trafficking in Persons Report,?\s+(?:June\s+)?(\d{4}))", re.IGNORECASE)
+_TIER = re.compile(r"\bTier\s*(1|2|3|I{1,3})\b(\s*Watch\s*List)?|\bSpecial\s+Case\b", re.IGNORECASE)
+_TITLE_YEAR = re.compile(
+    r"(?:(\d{4})\s+Trafficking in Persons Report|"
+    r"Trafficking in Persons Report,?\s+(?:June\s+)?(\d{4}))",
+    re.IGNORECASE,
+)
 _FILE_YEAR = re.compile(r"(?<!\d)(20\d\d|199\d)(?!\d)")
 
 
@@ -70,8 +76,10 @@ def read_heading(text: str, file_name: str) -> Heading:
                 ym = _TITLE_YEAR.search(stripped)
                 if ym and year is None:
                     year = int(ym.group(1) or ym.group(2))
-                    title_span = (offset + line.index(stripped), offset + line.index(stripped)
-                                  + len(stripped))
+                    title_span = (
+                        offset + line.index(stripped),
+                        offset + line.index(stripped) + len(stripped),
+                    )
                 tm = _TIER.search(stripped)
                 if tm and tier is None:
                     tier = tier_notation(tm)
@@ -79,8 +87,13 @@ def read_heading(text: str, file_name: str) -> Heading:
                     tier_span = (start, start + len(stripped))
                 if country is None:
                     country = country_in_heading(
-                        re.sub(r".*Trafficking in Persons Report\s*(?:\d{4})?\s*[-–—:]\s*",
-                               "", stripped, flags=re.IGNORECASE).strip("= "))
+                        re.sub(
+                            r".*Trafficking in Persons Report\s*(?:\d{4})?\s*[-–—:]\s*",
+                            "",
+                            stripped,
+                            flags=re.IGNORECASE,
+                        ).strip("= ")
+                    )
                     if country is None and stripped.startswith("="):
                         country = _first_country(stripped)
         offset += len(line)
@@ -102,9 +115,11 @@ def _first_country(text: str) -> str | None:
     return None
 
 
-_SUBJECT = re.compile(r"(?:^|\n)\s*(?:As reported [^,]*, )?(?:the )?([A-Z][^\n,]{2,60}?) is "
-                      r"(?:a |an |primarily |principally |mainly |predominantly |also |now )*"
-                      r"(?:source|transit|destination|country)")
+_SUBJECT = re.compile(
+    r"(?:^|\n)\s*(?:As reported [^,]*, )?(?:the )?([A-Z][^\n,]{2,60}?) is "
+    r"(?:a |an |primarily |principally |mainly |predominantly |also |now )*"
+    r"(?:source|transit|destination|country)"
+)
 _VICTIMS_IN = re.compile(r"victims (?:in|from) ((?:the )?[A-Z][\w'’ -]{2,50})")
 
 

@@ -13,12 +13,37 @@ from dataclasses import dataclass
 
 _BREAK = re.compile(r"[.!?][\"”’)]*\s+|\n\s*")
 _INITIALISM = re.compile(r"(?:^|[\s(])(?:[A-Z]\.\s?)*[A-Z]\.$")
-_ABBREVIATIONS = ("St.", "Dr.", "Mr.", "Mrs.", "Ms.", "No.", "Gen.", "Lt.", "Col.", "vs.",
-                  "approx.", "e.g.", "i.e.", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.",
-                  "Dec.", "Art.", "Ltd.", "Inc.", "Co.")
-_OPENER_WORDS = ("The In Some Men Women Children Victims Traffickers Many Most Foreign A An "
-                 "According During Other There This These NGOs Authorities Girls Boys "
-                 "Officials Labor Sex Human Since Although However Each Several Unknown")
+_ABBREVIATIONS = (
+    "St.",
+    "Dr.",
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "No.",
+    "Gen.",
+    "Lt.",
+    "Col.",
+    "vs.",
+    "approx.",
+    "e.g.",
+    "i.e.",
+    "Jan.",
+    "Feb.",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+    "Art.",
+    "Ltd.",
+    "Inc.",
+    "Co.",
+)
+_OPENER_WORDS = (
+    "The In Some Men Women Children Victims Traffickers Many Most Foreign A An "
+    "According During Other There This These NGOs Authorities Girls Boys "
+    "Officials Labor Sex Human Since Although However Each Several Unknown"
+)
 _OPENERS = frozenset(_OPENER_WORDS.split())
 
 
@@ -71,9 +96,9 @@ def _add(out: list[Sentence], text: str, start: int, end: int, paragraph: int) -
 
 
 def _ends_sentence(text: str, m: re.Match[str]) -> bool:
-    before = text[max(0, m.start() - 12):m.start() + 1]
-    following = text[m.end():m.end() + 30]
-    if not following or not (following[0].isupper() or following[0] in "\"“‘(0123456789"):
+    before = text[max(0, m.start() - 12) : m.start() + 1]
+    following = text[m.end() : m.end() + 30]
+    if not following or not (following[0].isupper() or following[0] in '"“‘(0123456789'):
         return False
     if before.endswith(_ABBREVIATIONS):
         return False

@@ -23,9 +23,12 @@ def _scalar(value: Any) -> str:
     if isinstance(value, (int, float)):
         return str(value)
     text = str(value)
-    if text.isascii() and text.replace("_", "").replace("-", "").isalnum() and \
-            not text[0].isdigit() and text.lower() not in ("true", "false", "null", "yes", "no",
-                                                           "on", "off", "y", "n"):
+    if (
+        text.isascii()
+        and text.replace("_", "").replace("-", "").isalnum()
+        and not text[0].isdigit()
+        and text.lower() not in ("true", "false", "null", "yes", "no", "on", "off", "y", "n")
+    ):
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -56,13 +59,24 @@ def to_yaml(doc: dict[str, Any]) -> str:
     for a in doc["assertions"]:
         a, left_out = _seed_places(a)
         if a is None:
-            lines += ["", f"  # left out: a flow of {', '.join(left_out)}, which the seed "
-                          "format cannot name (no ISO 3166 code)"]
+            lines += [
+                "",
+                f"  # left out: a flow of {', '.join(left_out)}, which the seed "
+                "format cannot name (no ISO 3166 code)",
+            ]
             continue
         lines.append("")
-        order = ["id", "kind", "status", "confidence",
-                 *[name for name in fields_of(a["kind"]) if name not in
-                   ("id", "kind", "status", "confidence", "evidence", "note")]]
+        order = [
+            "id",
+            "kind",
+            "status",
+            "confidence",
+            *[
+                name
+                for name in fields_of(a["kind"])
+                if name not in ("id", "kind", "status", "confidence", "evidence", "note")
+            ],
+        ]
         first = True
         for key in order:
             if key not in a or a[key] in ([], None) or (key == "internal" and not a[key]):
@@ -94,14 +108,21 @@ def _seed_places(a: dict[str, Any]) -> tuple[dict[str, Any] | None, list[str]]:
         keep = [p for p in a.get(key, []) if resolve_place(p) is not None]
         left_out += [p for p in a.get(key, []) if p not in keep and p not in left_out]
         out[key] = keep
-    if not out["origin"] or not (out["destination"] or out.get("internal")) or \
-            (not out.get("internal") and set(out["destination"]) <= set(out["origin"])
-             and len(out["origin"]) == 1):
+    if (
+        not out["origin"]
+        or not (out["destination"] or out.get("internal"))
+        or (
+            not out.get("internal")
+            and set(out["destination"]) <= set(out["origin"])
+            and len(out["origin"]) == 1
+        )
+    ):
         return None, left_out
     return out, left_out
 
 
 def to_json(docs: list[dict[str, Any]], many: bool) -> str:
     """One document, or an array of them in the order given; keys sorted."""
-    return json.dumps(docs if many else docs[0], ensure_ascii=False, sort_keys=True,
-                      indent=1) + "\n"
+    return (
+        json.dumps(docs if many else docs[0], ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    )

@@ -64,8 +64,16 @@ def role_rows(graph: nx.DiGraph) -> list[RoleRow]:
     rows = []
     for node, data in graph.nodes(data=True):
         stated = tuple(data.get("stated_roles", ()))
-        rows.append(RoleRow(node, data.get("label", node), stated, implied[node],
-                            node in internal, _agreement(stated, implied[node])))
+        rows.append(
+            RoleRow(
+                node,
+                data.get("label", node),
+                stated,
+                implied[node],
+                node in internal,
+                _agreement(stated, implied[node]),
+            )
+        )
     return sorted(rows, key=lambda r: (not r.stated, r.place))
 
 
@@ -131,12 +139,28 @@ def centrality_rows(graph: nx.DiGraph) -> list[CentralityRow]:
     for node in simple:
         in_strength = sum(d["support"] for _, _, d in simple.in_edges(node, data=True))
         out_strength = sum(d["support"] for _, _, d in simple.out_edges(node, data=True))
-        rows.append(CentralityRow(
-            node, graph.nodes[node].get("label", node), simple.in_degree(node),
-            simple.out_degree(node), in_strength, out_strength, out_strength - in_strength,
-            round(betweenness[node], 6), transit.get(node, 0)))
-    return sorted(rows, key=lambda r: (-r.betweenness, -r.transit_routes,
-                                       -(r.in_strength + r.out_strength), r.place))
+        rows.append(
+            CentralityRow(
+                node,
+                graph.nodes[node].get("label", node),
+                simple.in_degree(node),
+                simple.out_degree(node),
+                in_strength,
+                out_strength,
+                out_strength - in_strength,
+                round(betweenness[node], 6),
+                transit.get(node, 0),
+            )
+        )
+    return sorted(
+        rows,
+        key=lambda r: (
+            -r.betweenness,
+            -r.transit_routes,
+            -(r.in_strength + r.out_strength),
+            r.place,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -174,12 +198,17 @@ def network_summary(graph: nx.DiGraph) -> NetworkSummary:
         return tuple(sorted((tuple(sorted(c)) for c in components), key=lambda c: (-len(c), c)))
 
     return NetworkSummary(
-        places=graph.number_of_nodes(), edges=graph.number_of_edges(),
-        flows=len(flows_of(graph)), internal_edges=nx.number_of_selfloops(graph),
-        reciprocity=reciprocity, reciprocal_pairs=pairs,
+        places=graph.number_of_nodes(),
+        edges=graph.number_of_edges(),
+        flows=len(flows_of(graph)),
+        internal_edges=nx.number_of_selfloops(graph),
+        reciprocity=reciprocity,
+        reciprocal_pairs=pairs,
         weak_components=ordered(list(nx.weakly_connected_components(graph))),
-        strong_components=ordered([c for c in nx.strongly_connected_components(simple)
-                                   if len(c) > 1]))
+        strong_components=ordered(
+            [c for c in nx.strongly_connected_components(simple) if len(c) > 1]
+        ),
+    )
 
 
 # --- routes and reach ------------------------------------------------------------------
@@ -212,11 +241,16 @@ def route_rows(graph: nx.DiGraph, through: str | None = None) -> list[RouteRow]:
     for flow in flows_of(graph):
         if through is None or through in flow.transit:
             grouped.setdefault(flow.route, []).append(flow)
-    rows = [RouteRow(route, tuple(sorted({f.assertion for f in fs})),
-                     tuple(sorted({f.source for f in fs})),
-                     tuple(sorted({p for f in fs for p in f.purposes})),
-                     tuple(sorted({y for f in fs for y in f.years})))
-            for route, fs in grouped.items()]
+    rows = [
+        RouteRow(
+            route,
+            tuple(sorted({f.assertion for f in fs})),
+            tuple(sorted({f.source for f in fs})),
+            tuple(sorted({p for f in fs for p in f.purposes})),
+            tuple(sorted({y for f in fs for y in f.years})),
+        )
+        for route, fs in grouped.items()
+    ]
     return sorted(rows, key=lambda r: (-len(r.route), r.route))
 
 
@@ -262,10 +296,18 @@ def reach(graph: nx.DiGraph, start: str, direction: str = "from") -> list[ReachR
     for flow in flows_of(graph):
         if start in flow.route:
             i = flow.route.index(start)
-            stated.update(flow.route[i + 1:] if forward else flow.route[:i])
-    rows = [ReachRow(place, graph.nodes[place].get("label", place), len(path) - 1,
-                     path if forward else tuple(reversed(path)), place in stated)
-            for place, path in paths.items() if place != start]
+            stated.update(flow.route[i + 1 :] if forward else flow.route[:i])
+    rows = [
+        ReachRow(
+            place,
+            graph.nodes[place].get("label", place),
+            len(path) - 1,
+            path if forward else tuple(reversed(path)),
+            place in stated,
+        )
+        for place, path in paths.items()
+        if place != start
+    ]
     return sorted(rows, key=lambda r: (r.hops, r.place))
 
 
@@ -284,8 +326,9 @@ class GraphDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.places_added or self.places_removed or self.edges_added
-                    or self.edges_removed)
+        return not (
+            self.places_added or self.places_removed or self.edges_added or self.edges_removed
+        )
 
 
 def graph_diff(before: nx.DiGraph, after: nx.DiGraph) -> GraphDiff:
@@ -301,13 +344,18 @@ def graph_diff(before: nx.DiGraph, after: nx.DiGraph) -> GraphDiff:
     >>> d.places_added, d.places_removed, d.edges_added, d.edges_kept
     (('DEU',), ('KOR',), (('KAZ', 'DEU'),), (('KAZ', 'TUR'),))
     """
+
     def places(g: nx.DiGraph) -> set[str]:
         return {code for f in flows_of(g) for code in f.route}
 
     a, b = set(before.edges), set(after.edges)
-    return GraphDiff(tuple(sorted(places(after) - places(before))),
-                     tuple(sorted(places(before) - places(after))),
-                     tuple(sorted(b - a)), tuple(sorted(a - b)), tuple(sorted(a & b)))
+    return GraphDiff(
+        tuple(sorted(places(after) - places(before))),
+        tuple(sorted(places(before) - places(after))),
+        tuple(sorted(b - a)),
+        tuple(sorted(a - b)),
+        tuple(sorted(a & b)),
+    )
 
 
 # --- regions ---------------------------------------------------------------------------
@@ -363,8 +411,10 @@ def scope_rows(graph: nx.DiGraph) -> list[ScopeRow]:
         data = graph.nodes[code]
         return data["m49_subregion"] or data["m49_region"] or "?"
 
-    rows = [ScopeRow(o, d, area(o), area(d), flow_scope(graph, o, d), len(ids))
-            for (o, d), ids in pairs.items()]
+    rows = [
+        ScopeRow(o, d, area(o), area(d), flow_scope(graph, o, d), len(ids))
+        for (o, d), ids in pairs.items()
+    ]
     return sorted(rows, key=lambda r: (SCOPES.index(r.scope), r.origin, r.destination))
 
 

@@ -29,10 +29,32 @@ from kg.flows.commands import (
     resolve_filter,
 )
 
-NODE_COLUMNS = ("label", "kind", "iri", "m49_region", "m49_subregion", "stated_roles",
-                "implied_roles", "betweenness", "transit_routes", "labels")
-EDGE_COLUMNS = ("support", "weight", "flows", "assertions", "sources", "purposes", "sectors",
-                "victim_groups", "years", "internal", "scope", "label")
+NODE_COLUMNS = (
+    "label",
+    "kind",
+    "iri",
+    "m49_region",
+    "m49_subregion",
+    "stated_roles",
+    "implied_roles",
+    "betweenness",
+    "transit_routes",
+    "labels",
+)
+EDGE_COLUMNS = (
+    "support",
+    "weight",
+    "flows",
+    "assertions",
+    "sources",
+    "purposes",
+    "sectors",
+    "victim_groups",
+    "years",
+    "internal",
+    "scope",
+    "label",
+)
 
 
 def _scalar(value: Any) -> str | int | float | bool:
@@ -57,15 +79,22 @@ def export_view(graph: nx.DiGraph) -> nx.DiGraph:
     for node in sorted(graph):
         data = graph.nodes[node]
         row = centrality[node]
-        attributes = {**{k: data[k] for k in NODE_COLUMNS[:6]},
-                      "implied_roles": roles[node], "betweenness": row.betweenness,
-                      "transit_routes": row.transit_routes,
-                      "labels": ":Country" if data["kind"] == "country" else ":Region"}
+        attributes = {
+            **{k: data[k] for k in NODE_COLUMNS[:6]},
+            "implied_roles": roles[node],
+            "betweenness": row.betweenness,
+            "transit_routes": row.transit_routes,
+            "labels": ":Country" if data["kind"] == "country" else ":Region",
+        }
         view.add_node(node, **{k: _scalar(attributes[k]) for k in NODE_COLUMNS})
     for start, end in sorted(graph.edges):
         data = graph.edges[start, end]
-        attributes = {**data, "weight": data["support"],
-                      "scope": flow_scope(graph, start, end), "label": "FLOW"}
+        attributes = {
+            **data,
+            "weight": data["support"],
+            "scope": flow_scope(graph, start, end),
+            "label": "FLOW",
+        }
         view.add_edge(start, end, **{k: _scalar(attributes[k]) for k in EDGE_COLUMNS})
     return view
 
@@ -111,12 +140,17 @@ def csv_bytes(graph: nx.DiGraph) -> tuple[bytes, bytes]:
 def graph_files(graph: nx.DiGraph) -> dict[str, bytes]:
     """Every graph export by file name."""
     nodes, edges = csv_bytes(graph)
-    return {"flows.graphml": graphml_bytes(graph), "flows.gexf": gexf_bytes(graph),
-            "flows-nodes.csv": nodes, "flows-edges.csv": edges}
+    return {
+        "flows.graphml": graphml_bytes(graph),
+        "flows.gexf": gexf_bytes(graph),
+        "flows-nodes.csv": nodes,
+        "flows-edges.csv": edges,
+    }
 
 
-def write_graph_exports(request: FlowRequest, out_dir: str | Path = "exports",
-                        data: FlowData | None = None) -> list[Path]:
+def write_graph_exports(
+    request: FlowRequest, out_dir: str | Path = "exports", data: FlowData | None = None
+) -> list[Path]:
     """Write flows.graphml, flows.gexf and flows-nodes.csv/flows-edges.csv of the flows
     the request's filters keep."""
     check_request(request)

@@ -48,21 +48,27 @@ def select_flows(flows: Iterable[Flow], keep: FlowFilter) -> list[Flow]:
     >>> [f.route for f in select_flows(flows, FlowFilter(country="TUR"))]
     [('KAZ', 'TUR')]
     """
-    return [f for f in flows
-            if (not keep.sources or f.source in keep.sources)
-            and keep.keeps_years(f.years)
-            and (not keep.purposes or keep.purposes & set(f.purposes))
-            and (not keep.victim_groups or keep.victim_groups & set(f.victim_groups))
-            and (keep.country is None or keep.country in f.route)]
+    return [
+        f
+        for f in flows
+        if (not keep.sources or f.source in keep.sources)
+        and keep.keeps_years(f.years)
+        and (not keep.purposes or keep.purposes & set(f.purposes))
+        and (not keep.victim_groups or keep.victim_groups & set(f.victim_groups))
+        and (keep.country is None or keep.country in f.route)
+    ]
 
 
 def select_roles(roles: Iterable[StatedRole], keep: FlowFilter) -> list[StatedRole]:
     """The stated roles that the same filters keep (a role has no victim groups)."""
-    return [r for r in roles
-            if (not keep.sources or r.source in keep.sources)
-            and keep.keeps_years(r.years)
-            and (not keep.purposes or not r.purposes or keep.purposes & set(r.purposes))
-            and (keep.country is None or r.country == keep.country)]
+    return [
+        r
+        for r in roles
+        if (not keep.sources or r.source in keep.sources)
+        and keep.keeps_years(r.years)
+        and (not keep.purposes or not r.purposes or keep.purposes & set(r.purposes))
+        and (keep.country is None or r.country == keep.country)
+    ]
 
 
 def m49_names(place: Place | None) -> tuple[str, str]:
@@ -108,10 +114,14 @@ def place_attributes(code: str) -> dict[str, str]:
     place = resolve_place(code)
     region, subregion = m49_names(place)
     if place is None:
-        return {"label": code, "kind": "unknown", "iri": "", "m49_region": "",
-                "m49_subregion": ""}
-    return {"label": place.label, "kind": place.kind, "iri": place.iri, "m49_region": region,
-            "m49_subregion": subregion}
+        return {"label": code, "kind": "unknown", "iri": "", "m49_region": "", "m49_subregion": ""}
+    return {
+        "label": place.label,
+        "kind": place.kind,
+        "iri": place.iri,
+        "m49_region": region,
+        "m49_subregion": subregion,
+    }
 
 
 def build_graph(flows: Iterable[Flow], stated: Iterable[StatedRole] = ()) -> nx.DiGraph:
@@ -134,16 +144,19 @@ def build_graph(flows: Iterable[Flow], stated: Iterable[StatedRole] = ()) -> nx.
     places = sorted({code for f in flows for code in f.route} | {r.country for r in stated})
     for code in places:
         roles = {role for r in stated if r.country == code for role in r.roles}
-        graph.add_node(code, **place_attributes(code),
-                       stated_roles=tuple(r for r in ("source", "transit", "destination")
-                                          if r in roles))
+        graph.add_node(
+            code,
+            **place_attributes(code),
+            stated_roles=tuple(r for r in ("source", "transit", "destination") if r in roles),
+        )
     support: dict[tuple[str, str], list[Flow]] = {}
     for flow in flows:
         for leg in itertools.pairwise(flow.route):
             support.setdefault(leg, []).append(flow)
     for (start, end), crossing in sorted(support.items()):
         graph.add_edge(
-            start, end,
+            start,
+            end,
             support=len({f.assertion for f in crossing}),
             flows=len(crossing),
             assertions=_union(f.assertion for f in crossing),
@@ -152,7 +165,8 @@ def build_graph(flows: Iterable[Flow], stated: Iterable[StatedRole] = ()) -> nx.
             sectors=_union(s for f in crossing for s in f.sectors),
             victim_groups=_union(v for f in crossing for v in f.victim_groups),
             years=tuple(sorted({y for f in crossing for y in f.years})),
-            internal=start == end)
+            internal=start == end,
+        )
     return graph
 
 

@@ -100,15 +100,16 @@ def place_code(iri: str) -> str:
     """
     for kind in ("country/", "region/"):
         if iri.startswith(ID + kind):
-            return iri[len(ID + kind):]
+            return iri[len(ID + kind) :]
     raise InputError(f"{iri}: a flow names something that is neither a country nor a region")
 
 
 def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
     # a store from load_graph holds the union as its default graph (each triple once);
     # a store of bare named graphs is read through Oxigraph's union
-    solutions = store.query(_PREFIXES + query,
-                            use_default_graph_as_union=not has_default_graph(store))
+    solutions = store.query(
+        _PREFIXES + query, use_default_graph_as_union=not has_default_graph(store)
+    )
     assert isinstance(solutions, ox.QuerySolutions)
     names = [v.value for v in solutions.variables]
     return [{n: s[n].value for n in names if s[n] is not None} for s in solutions]
@@ -116,36 +117,54 @@ def _rows(store: ox.Store, query: str) -> list[dict[str, str]]:
 
 def read_flows(store: ox.Store) -> list[Flow]:
     """Every kg:TraffickingFlow of the graph with its route as its kg:leg nodes state it."""
-    heads = _rows(store, """
+    heads = _rows(
+        store,
+        """
         SELECT DISTINCT ?flow ?id ?source WHERE {
           ?flow a kg:TraffickingFlow ; dct:identifier ?id ;
-                prov:wasDerivedFrom/dct:identifier ?source }""")
+                prov:wasDerivedFrom/dct:identifier ?source }""",
+    )
     legs: dict[str, dict[int, tuple[str, str]]] = defaultdict(dict)
-    for row in _rows(store, """
+    for row in _rows(
+        store,
+        """
         SELECT DISTINCT ?flow ?index ?from ?to WHERE {
           ?flow a kg:TraffickingFlow ; kg:leg ?leg .
-          ?leg kg:legIndex ?index ; kg:legFrom ?from ; kg:legTo ?to }"""):
+          ?leg kg:legIndex ?index ; kg:legFrom ?from ; kg:legTo ?to }""",
+    ):
         legs[row["flow"]][int(row["index"])] = (place_code(row["from"]), place_code(row["to"]))
     terms: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for row in _rows(store, """
+    for row in _rows(
+        store,
+        """
         SELECT DISTINCT ?flow ?property ?notation WHERE {
           VALUES ?property { kg:purpose kg:sector kg:victimGroup }
-          ?flow a kg:TraffickingFlow ; ?property ?concept . ?concept skos:notation ?notation }"""):
+          ?flow a kg:TraffickingFlow ; ?property ?concept . ?concept skos:notation ?notation }""",
+    ):
         terms[(row["flow"], row["property"].rsplit("#", 1)[-1])].add(row["notation"])
     years: dict[str, set[int]] = defaultdict(set)
-    for row in _rows(store, """
+    for row in _rows(
+        store,
+        """
         SELECT DISTINCT ?flow ?year WHERE {
-          ?flow a kg:TraffickingFlow ; kg:year/kg:yearValue ?year }"""):
+          ?flow a kg:TraffickingFlow ; kg:year/kg:yearValue ?year }""",
+    ):
         years[row["flow"]].add(int(row["year"]))
     flows = []
     for head in heads:
         iri = head["flow"]
-        flows.append(Flow(
-            route=_route(iri, legs[iri]), assertion=head["id"], source=head["source"],
-            purposes=tuple(sorted(terms[(iri, "purpose")])),
-            sectors=tuple(sorted(terms[(iri, "sector")])),
-            victim_groups=tuple(sorted(terms[(iri, "victimGroup")])),
-            years=tuple(sorted(years[iri])), iri=iri))
+        flows.append(
+            Flow(
+                route=_route(iri, legs[iri]),
+                assertion=head["id"],
+                source=head["source"],
+                purposes=tuple(sorted(terms[(iri, "purpose")])),
+                sectors=tuple(sorted(terms[(iri, "sector")])),
+                victim_groups=tuple(sorted(terms[(iri, "victimGroup")])),
+                years=tuple(sorted(years[iri])),
+                iri=iri,
+            )
+        )
     return sorted(flows, key=lambda f: (f.source, f.assertion, f.route))
 
 
@@ -157,49 +176,69 @@ def _route(iri: str, legs: dict[int, tuple[str, str]]) -> tuple[str, ...]:
     for index in range(1, len(legs) + 1):
         start, end = legs[index]
         if start != route[-1]:
-            raise InputError(f"{iri}: leg {index} starts at {start}, not where leg "
-                             f"{index - 1} ended ({route[-1]})")
+            raise InputError(
+                f"{iri}: leg {index} starts at {start}, not where leg "
+                f"{index - 1} ended ({route[-1]})"
+            )
         route.append(end)
     return tuple(route)
 
 
 def read_stated_roles(store: ox.Store) -> list[StatedRole]:
     """Every kg:CountryRole: which roles a source states for a country, and for which years."""
-    grouped: dict[tuple[str, str, str], dict[str, set[str]]] = defaultdict(
-        lambda: defaultdict(set))
-    for row in _rows(store, """
+    grouped: dict[tuple[str, str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for row in _rows(
+        store,
+        """
         SELECT DISTINCT ?id ?source ?country ?role ?year ?purpose WHERE {
           ?node a kg:CountryRole ; dct:identifier ?id ; kg:country ?country ;
                 prov:wasDerivedFrom/dct:identifier ?source ;
                 kg:role/skos:notation ?role ; kg:year/kg:yearValue ?year .
-          OPTIONAL { ?node kg:purpose/skos:notation ?purpose } }"""):
+          OPTIONAL { ?node kg:purpose/skos:notation ?purpose } }""",
+    ):
         key = (row["id"], row["source"], place_code(row["country"]))
         grouped[key]["role"].add(row["role"])
         grouped[key]["year"].add(row["year"])
         if "purpose" in row:
             grouped[key]["purpose"].add(row["purpose"])
     return sorted(
-        StatedRole(country=country, roles=tuple(r for r in ROLES if r in parts["role"]),
-                   assertion=assertion, source=source,
-                   years=tuple(sorted(int(y) for y in parts["year"])),
-                   purposes=tuple(sorted(parts["purpose"])))
-        for (assertion, source, country), parts in grouped.items())
+        StatedRole(
+            country=country,
+            roles=tuple(r for r in ROLES if r in parts["role"]),
+            assertion=assertion,
+            source=source,
+            years=tuple(sorted(int(y) for y in parts["year"])),
+            purposes=tuple(sorted(parts["purpose"])),
+        )
+        for (assertion, source, country), parts in grouped.items()
+    )
 
 
-def read_observations(store: ox.Store,
-                      metrics: tuple[str, ...] = LAW_ENFORCEMENT_METRICS) -> list[Observation]:
+def read_observations(
+    store: ox.Store, metrics: tuple[str, ...] = LAW_ENFORCEMENT_METRICS
+) -> list[Observation]:
     """The numeric kg:Indicator values of `metrics`, sorted by metric, country and year."""
-    rows = _rows(store, """
+    rows = _rows(
+        store,
+        """
         SELECT DISTINCT ?id ?source ?country ?metric ?year ?value WHERE {
           ?node a kg:Indicator ; dct:identifier ?id ; kg:country ?country ;
                 prov:wasDerivedFrom/dct:identifier ?source ;
                 kg:metric/skos:notation ?metric ; kg:year/kg:yearValue ?year ;
-                kg:value ?value . FILTER(isLiteral(?value)) }""")
+                kg:value ?value . FILTER(isLiteral(?value)) }""",
+    )
     return sorted(
-        Observation(metric=row["metric"], country=place_code(row["country"]),
-                    year=int(row["year"]), value=float(row["value"]),
-                    assertion=row["id"], source=row["source"])
-        for row in rows if row["metric"] in metrics)
+        Observation(
+            metric=row["metric"],
+            country=place_code(row["country"]),
+            year=int(row["year"]),
+            value=float(row["value"]),
+            assertion=row["id"],
+            source=row["source"],
+        )
+        for row in rows
+        if row["metric"] in metrics
+    )
 
 
 def read_source_ids(store: ox.Store) -> list[str]:

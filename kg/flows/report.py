@@ -47,9 +47,11 @@ def report_files(data: FlowData, keep: FlowFilter | None = None) -> dict[str, by
     graph = flow_graph(data, keep or FlowFilter())
     files = graph_files(graph)
     network, network_digest = network_drawing(
-        graph, f"Trafficking flows: {graph.number_of_nodes()} places, "
-               f"{graph.number_of_edges()} edges, {len(data.flows)} stated flows",
-        NETWORK_FIGURE)
+        graph,
+        f"Trafficking flows: {graph.number_of_nodes()} places, "
+        f"{graph.number_of_edges()} edges, {len(data.flows)} stated flows",
+        NETWORK_FIGURE,
+    )
     files.update(network)
     observations = _series_observations(data)
     digests = {NETWORK_FIGURE: network_digest}
@@ -57,16 +59,20 @@ def report_files(data: FlowData, keep: FlowFilter | None = None) -> dict[str, by
         years = sorted({o.year for o in observations})
         country = observations[0].country
         chart, chart_digest = series_chart(
-            list(observations), f"{_label(graph, country)}: trafficking investigations, "
-            f"prosecutions and convictions, {years[0]}–{years[-1]}", SERIES_FIGURE)
+            list(observations),
+            f"{_label(graph, country)}: trafficking investigations, "
+            f"prosecutions and convictions, {years[0]}–{years[-1]}",
+            SERIES_FIGURE,
+        )
         files.update(chart)
         digests[SERIES_FIGURE] = chart_digest
     files[REPORT] = markdown_report(graph, data, digests).encode("utf-8")
     return files
 
 
-def write_report(request: FlowRequest, out_dir: str | Path = "exports",
-                 data: FlowData | None = None) -> list[Path]:
+def write_report(
+    request: FlowRequest, out_dir: str | Path = "exports", data: FlowData | None = None
+) -> list[Path]:
     """Write the graph files, the figures and `analysis.md` into `out_dir`."""
     check_request(request)
     data = data or load_flow_data(request)
@@ -75,8 +81,7 @@ def write_report(request: FlowRequest, out_dir: str | Path = "exports",
 
 def _series_observations(data: FlowData) -> tuple:
     """The law-enforcement figures of the country that has the most of them."""
-    counts = Counter(o.country for o in data.observations
-                     if o.metric in LAW_ENFORCEMENT_METRICS)
+    counts = Counter(o.country for o in data.observations if o.metric in LAW_ENFORCEMENT_METRICS)
     if not counts:
         return ()
     country = min(counts, key=lambda c: (-counts[c], c))
@@ -112,7 +117,7 @@ def markdown_report(graph: nx.DiGraph, data: FlowData, digests: dict[str, str]) 
         "## Roles: stated and implied",
         "",
         "A source states a country's roles in a sentence such as \"a source, transit, and "
-        "destination country\"; the flows imply them: an origin is a source, a stop on a "
+        'destination country"; the flows imply them: an origin is a source, a stop on a '
         "stated route is transit, an end is a destination. Internal flows imply none.",
         "",
         render_markdown(roles_table(graph)),
@@ -132,32 +137,55 @@ def markdown_report(graph: nx.DiGraph, data: FlowData, digests: dict[str, str]) 
         render_markdown(centrality_table(graph, 10)),
     ]
     if hub:
-        out += [f"## Routes through {_label(graph, hub)}", "",
-                render_markdown(routes_table(graph, hub))]
+        out += [
+            f"## Routes through {_label(graph, hub)}",
+            "",
+            render_markdown(routes_table(graph, hub)),
+        ]
     scopes, pairs = regions_tables(graph)
-    out += ["## Regional view", "",
-            "Each stated origin → destination pair is domestic, within one UN M49 "
-            "sub-region, within one M49 region, or between regions. A region of the reports "
-            "without an M49 code (such as their Western Europe) counts by its M49 region only.",
-            "", render_markdown(scopes), render_markdown(pairs)]
+    out += [
+        "## Regional view",
+        "",
+        "Each stated origin → destination pair is domestic, within one UN M49 "
+        "sub-region, within one M49 region, or between regions. A region of the reports "
+        "without an M49 code (such as their Western Europe) counts by its M49 region only.",
+        "",
+        render_markdown(scopes),
+        render_markdown(pairs),
+    ]
     if len(data.source_ids) >= 2:
         out += ["## Change between the sources", ""]
         for before, after in itertools.pairwise(data.source_ids):
-            table = diff_table(flow_graph(data, FlowFilter(sources=frozenset([before]))),
-                               flow_graph(data, FlowFilter(sources=frozenset([after]))),
-                               (before, after), load_concepts(default_ontology_dir()))
+            table = diff_table(
+                flow_graph(data, FlowFilter(sources=frozenset([before]))),
+                flow_graph(data, FlowFilter(sources=frozenset([after]))),
+                (before, after),
+                load_concepts(default_ontology_dir()),
+            )
             changed = tuple(row for row in table.rows if row[0] != "kept")
-            out += [f"From `{before}` to `{after}` (edges both state alike are left out; "
-                    "changed: the same edge with other purposes or victim groups):", "",
-                    render_markdown(replace(table, rows=changed))]
+            out += [
+                f"From `{before}` to `{after}` (edges both state alike are left out; "
+                "changed: the same edge with other purposes or victim groups):",
+                "",
+                render_markdown(replace(table, rows=changed)),
+            ]
     observations = _series_observations(data)
     if observations:
-        out += ["## Law enforcement", "",
-                f"![Investigations, prosecutions and convictions by year]({SERIES_FIGURE}.png)",
-                "", f"[SVG]({SERIES_FIGURE}.svg)", "",
-                render_markdown(series_table(observations))]
-    out += ["## Figure digests", "",
-            "Each figure carries the digest of what it draws (PNG text chunk, SVG "
-            "description); the tests compare them with a fresh analysis.", ""]
+        out += [
+            "## Law enforcement",
+            "",
+            f"![Investigations, prosecutions and convictions by year]({SERIES_FIGURE}.png)",
+            "",
+            f"[SVG]({SERIES_FIGURE}.svg)",
+            "",
+            render_markdown(series_table(observations)),
+        ]
+    out += [
+        "## Figure digests",
+        "",
+        "Each figure carries the digest of what it draws (PNG text chunk, SVG "
+        "description); the tests compare them with a fresh analysis.",
+        "",
+    ]
     out += [f"- `{name}`: `{digest}`" for name, digest in sorted(digests.items())]
     return "\n".join(out).rstrip() + "\n"

@@ -31,8 +31,9 @@ class Table:
         return tuple(c.replace(" ", "_").replace("-", "_") for c in self.columns)
 
     def records(self) -> list[dict[str, Any]]:
-        return [{k: _json_cell(v) for k, v in zip(self.keys, row, strict=True)}
-                for row in self.rows]
+        return [
+            {k: _json_cell(v) for k, v in zip(self.keys, row, strict=True)} for row in self.rows
+        ]
 
 
 def _json_cell(value: Cell) -> Any:
@@ -64,14 +65,21 @@ def render_text(tables: Sequence[Table]) -> str:
     for table in tables:
         cells = [[_text_cell(v) for v in row] for row in table.rows]
         widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(table.columns)]
-        numeric = [bool(table.rows) and all(isinstance(r[i], int | float)
-                                            and not isinstance(r[i], bool) for r in table.rows)
-                   for i in range(len(table.columns))]
+        numeric = [
+            bool(table.rows)
+            and all(
+                isinstance(r[i], int | float) and not isinstance(r[i], bool) for r in table.rows
+            )
+            for i in range(len(table.columns))
+        ]
 
-        def line(values: Sequence[str], numeric: list[bool] = numeric,
-                 widths: list[int] = widths) -> str:
-            return "  ".join(v.rjust(w) if n else v.ljust(w)
-                             for v, w, n in zip(values, widths, numeric, strict=True)).rstrip()
+        def line(
+            values: Sequence[str], numeric: list[bool] = numeric, widths: list[int] = widths
+        ) -> str:
+            return "  ".join(
+                v.rjust(w) if n else v.ljust(w)
+                for v, w, n in zip(values, widths, numeric, strict=True)
+            ).rstrip()
 
         out.append(table.title)
         out.append(line(table.columns))
@@ -126,11 +134,11 @@ def render_markdown(table: Table) -> str:
     |---|---|
     | KAZ | source |
     """
+
     def cell(value: Cell) -> str:
         return _text_cell(value).replace("|", "\\|")
 
-    lines = ["| " + " | ".join(table.columns) + " |",
-             "|" + "---|" * len(table.columns)]
+    lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
     lines.extend("| " + " | ".join(cell(v) for v in row) + " |" for row in table.rows)
     return "\n".join(lines) + "\n"
 

@@ -22,8 +22,21 @@ ID = "https://w3id.org/tip-kg/id/"
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 LABELS = (RDFS.label, SKOS.prefLabel)
 
-__all__ = ["DCAT", "DCTERMS", "ID", "KG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "SPDX",
-           "Download", "SiteGraph", "read_exports"]
+__all__ = [
+    "DCAT",
+    "DCTERMS",
+    "ID",
+    "KG",
+    "OWL",
+    "PROV",
+    "RDF",
+    "RDFS",
+    "SKOS",
+    "SPDX",
+    "Download",
+    "SiteGraph",
+    "read_exports",
+]
 
 
 @dataclass(frozen=True)
@@ -63,8 +76,7 @@ class SiteGraph:
         return sorted(self.graph.objects(node, prop), key=str)  # type: ignore[arg-type]
 
     def subjects(self, prop: URIRef, obj: URIRef) -> list[URIRef]:
-        return sorted((s for s in self.graph.subjects(prop, obj) if isinstance(s, URIRef)),
-                      key=str)
+        return sorted((s for s in self.graph.subjects(prop, obj) if isinstance(s, URIRef)), key=str)
 
     def instances(self, cls: URIRef) -> list[URIRef]:
         return self.subjects(RDF.type, cls)
@@ -96,12 +108,15 @@ class SiteGraph:
         for dist in sorted(self.void.subjects(RDF.type, DCAT.Distribution), key=str):
             url = str(self.void.value(dist, DCAT.downloadURL) or dist)
             media = str(self.void.value(dist, DCAT.mediaType) or "")
-            found.append(Download(
-                name=url.rsplit("/", 1)[-1],
-                title=str(self.void.value(dist, DCTERMS.title) or ""),
-                media_type=media.split("/media-types/", 1)[-1],
-                size=int(self.void.value(dist, DCAT.byteSize) or 0),
-                sha256=str(self.void.value(dist, SPDX.checksumValue) or "")))
+            found.append(
+                Download(
+                    name=url.rsplit("/", 1)[-1],
+                    title=str(self.void.value(dist, DCTERMS.title) or ""),
+                    media_type=media.split("/media-types/", 1)[-1],
+                    size=int(self.void.value(dist, DCAT.byteSize) or 0),
+                    sha256=str(self.void.value(dist, SPDX.checksumValue) or ""),
+                )
+            )
         return found
 
 
@@ -117,13 +132,16 @@ def read_exports(exports_dir: Path) -> SiteGraph:
     for name, target, fmt in (("tip-kg.nt", graph, "nt"), ("void.ttl", void, "turtle")):
         path = exports_dir / name
         if not path.is_file():
-            raise InputError(f"{path}: no such file",
-                             hint="run `kg build` first, or point --exports at its --out")
+            raise InputError(
+                f"{path}: no such file",
+                hint="run `kg build` first, or point --exports at its --out",
+            )
         try:
             target.parse(path, format=fmt)
         except Exception as exc:  # rdflib raises many kinds; all mean a damaged export
-            raise InputError(f"{path}: cannot read it: {exc}",
-                             hint="rebuild the exports with `kg build`") from exc
+            raise InputError(
+                f"{path}: cannot read it: {exc}", hint="rebuild the exports with `kg build`"
+            ) from exc
     return SiteGraph(graph, void)
 
 
@@ -138,8 +156,9 @@ def _nt_term(term: object) -> str:
 def to_turtle(triples: list[tuple]) -> bytes:
     """Statements as Turtle, one per line in the given (sorted) order; N-Triples lines are
     Turtle, so this needs no prefix choices and stays byte for byte the same."""
-    return "".join(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n"
-                   for s, p, o in triples).encode("utf-8")
+    return "".join(f"{_nt_term(s)} {_nt_term(p)} {_nt_term(o)} .\n" for s, p, o in triples).encode(
+        "utf-8"
+    )
 
 
 def to_jsonld(triples: list[tuple]) -> list[dict]:

@@ -65,7 +65,7 @@ def page_path(iri: str) -> str | None:
     IRI outside the graph's namespace or with a segment unsafe as a file name."""
     if not iri.startswith(ID):
         return None
-    segments = iri[len(ID):].split("/")
+    segments = iri[len(ID) :].split("/")
     if not all(_SAFE_SEGMENT.match(s) for s in segments):
         return None
     return "id/" + "/".join(segments)
@@ -100,17 +100,21 @@ class _Site:
     def page(self, path: str, title: str, body: str, jsonld: object) -> None:
         home = _relative("index.html", path)
         script = jsonld_text(jsonld).replace("</", "<\\/")
-        text = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-                f"<title>{_e(title)} · tip-kg</title>\n<style>{_STYLE}</style>\n"
-                f'<script type="application/ld+json">\n{script}\n</script>\n</head>\n<body>\n'
-                f'<nav><a href="{_e(home)}">tip-kg</a></nav>\n<main>\n<h1>{_e(title)}</h1>\n'
-                f"{body}</main>\n</body>\n</html>\n")
+        text = (
+            f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{_e(title)} · tip-kg</title>\n<style>{_STYLE}</style>\n"
+            f'<script type="application/ld+json">\n{script}\n</script>\n</head>\n<body>\n'
+            f'<nav><a href="{_e(home)}">tip-kg</a></nav>\n<main>\n<h1>{_e(title)}</h1>\n'
+            f"{body}</main>\n</body>\n</html>\n"
+        )
         data = text.encode("utf-8")
         if len(data) > PAGE_LIMIT:
-            raise UsageError(f"{path}: the page would be {len(data)} bytes, over the "
-                             f"{PAGE_LIMIT}-byte limit of a site page",
-                             hint="report this as a defect of `kg site`")
+            raise UsageError(
+                f"{path}: the page would be {len(data)} bytes, over the "
+                f"{PAGE_LIMIT}-byte limit of a site page",
+                hint="report this as a defect of `kg site`",
+            )
         self.files[path] = data
 
     def entity_page(self, node: URIRef, title: str, body: str) -> None:
@@ -120,9 +124,11 @@ class _Site:
         self.files[path + ".ttl"] = to_turtle(triples)
         self.files[path + ".jsonld"] = (jsonld_text(description) + "\n").encode("utf-8")
         name = posixpath.basename(path)
-        head = (f'<p class="muted">IRI <code>{_e(node)}</code> · as '
-                f'<a href="{_e(name)}.ttl">Turtle</a> · as '
-                f'<a href="{_e(name)}.jsonld">JSON-LD</a></p>\n')
+        head = (
+            f'<p class="muted">IRI <code>{_e(node)}</code> · as '
+            f'<a href="{_e(name)}.ttl">Turtle</a> · as '
+            f'<a href="{_e(name)}.jsonld">JSON-LD</a></p>\n'
+        )
         self.page(path + ".html", title, head + body, description)
 
     # -- assertion tables --------------------------------------------------------------
@@ -144,27 +150,36 @@ class _Site:
             route = " → ".join(
                 self.links(self.g.objects(f, prop), here)
                 for prop in (KG.origin, KG.transit, KG.destination)
-                if self.g.objects(f, prop))
-            rows.append(f"<tr><td>{route}</td><td>{_e(self.year(f))}</td>"
-                        f"<td>{self.links(self.g.objects(f, KG.purpose), here)}</td>"
-                        f"<td>{self.source_of(f, here)}</td><td>{self.quote(f)}</td></tr>")
-        return ("<table><thead><tr><th>route</th><th>year</th><th>purpose</th>"
-                "<th>source</th><th>evidence</th></tr></thead><tbody>\n"
-                + "\n".join(rows) + "\n</tbody></table>\n")
+                if self.g.objects(f, prop)
+            )
+            rows.append(
+                f"<tr><td>{route}</td><td>{_e(self.year(f))}</td>"
+                f"<td>{self.links(self.g.objects(f, KG.purpose), here)}</td>"
+                f"<td>{self.source_of(f, here)}</td><td>{self.quote(f)}</td></tr>"
+            )
+        return (
+            "<table><thead><tr><th>route</th><th>year</th><th>purpose</th>"
+            "<th>source</th><th>evidence</th></tr></thead><tbody>\n"
+            + "\n".join(rows)
+            + "\n</tbody></table>\n"
+        )
 
-    def fact_table(self, nodes: list[URIRef], columns: list[tuple[str, URIRef]],
-                   here: str) -> str:
+    def fact_table(self, nodes: list[URIRef], columns: list[tuple[str, URIRef]], here: str) -> str:
         if not nodes:
             return "<p>None recorded.</p>\n"
         head = "".join(f"<th>{_e(name)}</th>" for name, _ in columns)
         rows = []
         for n in sorted(nodes, key=lambda n: (self.year(n), str(n))):
-            cells = "".join(f"<td>{self.links(self.g.objects(n, prop), here)}</td>"
-                            for _, prop in columns)
-            rows.append(f"<tr>{cells}<td>{self.source_of(n, here)}</td>"
-                        f"<td>{self.quote(n)}</td></tr>")
-        return (f"<table><thead><tr>{head}<th>source</th><th>evidence</th></tr></thead>"
-                "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n")
+            cells = "".join(
+                f"<td>{self.links(self.g.objects(n, prop), here)}</td>" for _, prop in columns
+            )
+            rows.append(
+                f"<tr>{cells}<td>{self.source_of(n, here)}</td><td>{self.quote(n)}</td></tr>"
+            )
+        return (
+            f"<table><thead><tr>{head}<th>source</th><th>evidence</th></tr></thead>"
+            "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
+        )
 
     # -- pages -------------------------------------------------------------------------
     def country(self, c: URIRef) -> None:
@@ -178,11 +193,13 @@ class _Site:
         body = [f"<p>ISO 3166 {_e(g.value(c, KG.isoAlpha3) or '')}"]
         same = [o for o in g.objects(c, OWL.sameAs) if isinstance(o, URIRef)]
         if same:
-            body.append(" · same as " + ", ".join(
-                f'<a href="{_e(o)}">{_e(o)}</a>' for o in same))
+            body.append(" · same as " + ", ".join(f'<a href="{_e(o)}">{_e(o)}</a>' for o in same))
         body.append("</p>\n<h2>Roles</h2>\n")
-        body.append(self.fact_table(roles, [("role", KG.role), ("year", KG.year),
-                                            ("purpose", KG.purpose)], here))
+        body.append(
+            self.fact_table(
+                roles, [("role", KG.role), ("year", KG.year), ("purpose", KG.purpose)], here
+            )
+        )
         body.append("<h2>Tier placements</h2>\n")
         body.append(self.fact_table(tiers, [("tier", KG.tier), ("year", KG.year)], here))
         body.append("<h2>Flows out</h2>\n")
@@ -192,8 +209,11 @@ class _Site:
         body.append("<h2>Flows through</h2>\n")
         body.append(self.flow_table(g.subjects(KG.transit, c), here))
         body.append("<h2>Figures</h2>\n")
-        body.append(self.fact_table(figures, [("metric", KG.metric), ("year", KG.year),
-                                              ("value", KG.value)], here))
+        body.append(
+            self.fact_table(
+                figures, [("metric", KG.metric), ("year", KG.year), ("value", KG.value)], here
+            )
+        )
         self.entity_page(c, g.label(c), "".join(body))
 
     def source(self, s: URIRef) -> None:
@@ -201,39 +221,52 @@ class _Site:
         g = self.g
         rows = []
         for a in g.subjects(PROV.wasDerivedFrom, s):
-            kinds = sorted(g.label(k) for k in g.objects(a, RDF.type)
-                           if isinstance(k, URIRef) and k != KG.Assertion)
-            rows.append(f"<tr><td>{_e(g.value(a, DCTERMS.identifier) or '')}</td>"
-                        f"<td>{_e(', '.join(kinds))}</td><td>{_e(g.label(a))}</td>"
-                        f"<td>{self.quote(a)}</td></tr>")
+            kinds = sorted(
+                g.label(k)
+                for k in g.objects(a, RDF.type)
+                if isinstance(k, URIRef) and k != KG.Assertion
+            )
+            rows.append(
+                f"<tr><td>{_e(g.value(a, DCTERMS.identifier) or '')}</td>"
+                f"<td>{_e(', '.join(kinds))}</td><td>{_e(g.label(a))}</td>"
+                f"<td>{self.quote(a)}</td></tr>"
+            )
         meta = []
-        for name, prop in (("publisher", DCTERMS.publisher), ("issued", DCTERMS.issued),
-                           ("licence", DCTERMS.license)):
+        for name, prop in (
+            ("publisher", DCTERMS.publisher),
+            ("issued", DCTERMS.issued),
+            ("licence", DCTERMS.license),
+        ):
             values = g.objects(s, prop)
             if values:
                 meta.append(f"<li>{name}: {self.links(values, here)}</li>")
-        body = (f"<ul>{''.join(meta)}</ul>\n<h2>Assertions ({len(rows)})</h2>\n"
-                "<table><thead><tr><th>id</th><th>kind</th><th>statement</th>"
-                "<th>evidence</th></tr></thead><tbody>\n" + "\n".join(rows)
-                + "\n</tbody></table>\n")
+        body = (
+            f"<ul>{''.join(meta)}</ul>\n<h2>Assertions ({len(rows)})</h2>\n"
+            "<table><thead><tr><th>id</th><th>kind</th><th>statement</th>"
+            "<th>evidence</th></tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
+        )
         self.entity_page(s, g.label(s), body)
 
     def concept(self, c: URIRef) -> None:
         here = self.pages[str(c)] + ".html"
         g = self.g
-        items = [("notation", _e(g.value(c, SKOS.notation) or "")),
-                 ("definition", _e(g.value(c, SKOS.definition) or "")),
-                 ("scheme", self.links(g.objects(c, SKOS.inScheme), here)),
-                 ("broader", self.links(g.objects(c, SKOS.broader), here)),
-                 ("narrower", self.links(g.objects(c, SKOS.narrower), here))]
-        body = "<dl>\n" + "".join(f"<dt>{k}</dt><dd>{v or '—'}</dd>\n"
-                                  for k, v in items) + "</dl>\n"
+        items = [
+            ("notation", _e(g.value(c, SKOS.notation) or "")),
+            ("definition", _e(g.value(c, SKOS.definition) or "")),
+            ("scheme", self.links(g.objects(c, SKOS.inScheme), here)),
+            ("broader", self.links(g.objects(c, SKOS.broader), here)),
+            ("narrower", self.links(g.objects(c, SKOS.narrower), here)),
+        ]
+        body = (
+            "<dl>\n" + "".join(f"<dt>{k}</dt><dd>{v or '—'}</dd>\n" for k, v in items) + "</dl>\n"
+        )
         self.entity_page(c, g.label(c), body)
 
     def index(self) -> None:
         g = self.g
-        dataset = g.void.value(predicate=RDF.type, object=URIRef(
-            "http://www.w3.org/ns/dcat#Dataset"))
+        dataset = g.void.value(
+            predicate=RDF.type, object=URIRef("http://www.w3.org/ns/dcat#Dataset")
+        )
         title = str(g.void.value(dataset, DCTERMS.title) or "tip-kg")
         description = str(g.void.value(dataset, DCTERMS.description) or "")
         licence = str(g.void.value(dataset, DCTERMS.license) or "")
@@ -243,60 +276,99 @@ class _Site:
                 counts.append((g.label(cls), len(g.instances(cls))))
         years = sorted({g.label(y) for y in g.graph.objects(None, KG.year)})
         downloads = g.downloads()
-        body = [f"<p>{_e(description)}</p>\n<h2>Search</h2>\n"
-                '<p><label for="q">Country, source or concept</label> '
-                '<input id="q" type="search" autocomplete="off"></p>\n<ul id="hits"></ul>\n',
-                "<h2>Sources</h2>\n<ul>\n"]
+        body = [
+            f"<p>{_e(description)}</p>\n<h2>Search</h2>\n"
+            '<p><label for="q">Country, source or concept</label> '
+            '<input id="q" type="search" autocomplete="off"></p>\n<ul id="hits"></ul>\n',
+            "<h2>Sources</h2>\n<ul>\n",
+        ]
         body += [f"<li>{self.link(s, 'index.html')}</li>\n" for s in self.sources]
         body.append("</ul>\n<h2>Countries</h2>\n<p>")
         body.append(self.links(sorted(self.countries, key=g.label), "index.html"))
-        body.append("</p>\n<h2>What the graph holds</h2>\n<table><thead><tr><th>kind</th>"
-                    "<th>count</th></tr></thead><tbody>\n")
+        body.append(
+            "</p>\n<h2>What the graph holds</h2>\n<table><thead><tr><th>kind</th>"
+            "<th>count</th></tr></thead><tbody>\n"
+        )
         body += [f"<tr><td>{_e(k)}</td><td>{n}</td></tr>\n" for k, n in counts]
         body.append(f"</tbody></table>\n<p>Years covered: {_e(', '.join(years) or '—')}</p>\n")
-        body.append("<h2>How to cite</h2>\n<p>" + _e(f"{title}, version {__version__}. ")
-                    + f"<code>{_e(ID[:-3])}</code>. Licence: "
-                    f'<a href="{_e(licence)}">{_e(licence)}</a>.</p>\n')
-        body.append("<h2>Downloads</h2>\n<table><thead><tr><th>file</th><th>what</th>"
-                    "<th>media type</th><th>bytes</th><th>SHA-256</th></tr></thead><tbody>\n")
+        body.append(
+            "<h2>How to cite</h2>\n<p>"
+            + _e(f"{title}, version {__version__}. ")
+            + f"<code>{_e(ID[:-3])}</code>. Licence: "
+            f'<a href="{_e(licence)}">{_e(licence)}</a>.</p>\n'
+        )
+        body.append(
+            "<h2>Downloads</h2>\n<table><thead><tr><th>file</th><th>what</th>"
+            "<th>media type</th><th>bytes</th><th>SHA-256</th></tr></thead><tbody>\n"
+        )
         for d in downloads:
-            body.append(f'<tr><td><a href="exports/{_e(d.name)}">{_e(d.name)}</a></td>'
-                        f"<td>{_e(d.title)}</td><td>{_e(d.media_type)}</td><td>{d.size}</td>"
-                        f"<td><code>{_e(d.sha256)}</code></td></tr>\n")
-        body.append('</tbody></table>\n<p>The <a href="exports/void.ttl">VoID/DCAT '
-                    "description</a> lists the same.</p>\n"
-                    '<script src="search-index.js"></script>\n'
-                    f"<script>{_SEARCH_SCRIPT}</script>\n")
+            body.append(
+                f'<tr><td><a href="exports/{_e(d.name)}">{_e(d.name)}</a></td>'
+                f"<td>{_e(d.title)}</td><td>{_e(d.media_type)}</td><td>{d.size}</td>"
+                f"<td><code>{_e(d.sha256)}</code></td></tr>\n"
+            )
+        body.append(
+            '</tbody></table>\n<p>The <a href="exports/void.ttl">VoID/DCAT '
+            "description</a> lists the same.</p>\n"
+            '<script src="search-index.js"></script>\n'
+            f"<script>{_SEARCH_SCRIPT}</script>\n"
+        )
         jsonld = {
-            "@context": "https://schema.org/", "@type": "Dataset", "@id": str(dataset),
-            "name": title, "description": description, "license": licence,
-            "version": __version__, "url": ID[:-3],
+            "@context": "https://schema.org/",
+            "@type": "Dataset",
+            "@id": str(dataset),
+            "name": title,
+            "description": description,
+            "license": licence,
+            "version": __version__,
+            "url": ID[:-3],
             "temporalCoverage": f"{years[0]}/{years[-1]}" if years else None,
-            "distribution": [{"@type": "DataDownload", "name": d.name,
-                              "encodingFormat": d.media_type,
-                              "contentUrl": f"{ID[:-3]}exports/{d.name}",
-                              "contentSize": str(d.size)}
-                             for d in downloads]}
+            "distribution": [
+                {
+                    "@type": "DataDownload",
+                    "name": d.name,
+                    "encodingFormat": d.media_type,
+                    "contentUrl": f"{ID[:-3]}exports/{d.name}",
+                    "contentSize": str(d.size),
+                }
+                for d in downloads
+            ],
+        }
         jsonld = {k: v for k, v in jsonld.items() if v is not None}
         self.page("index.html", title, "".join(body), jsonld)
 
     def search_index(self) -> None:
         entries = []
-        for kind, nodes in (("country", self.countries), ("source", self.sources),
-                            ("concept", self.concepts)):
+        for kind, nodes in (
+            ("country", self.countries),
+            ("source", self.sources),
+            ("concept", self.concepts),
+        ):
             for node in nodes:
                 if str(node) not in self.pages:
                     continue
-                names = sorted({self.g.label(node)} | {
-                    str(v) for prop in (SKOS.altLabel, KG.isoAlpha3, SKOS.notation)
-                    for v in self.g.objects(node, prop)})
-                entries.append({"name": self.g.label(node), "kind": kind, "names": names,
-                                "href": self.pages[str(node)] + ".html"})
+                names = sorted(
+                    {self.g.label(node)}
+                    | {
+                        str(v)
+                        for prop in (SKOS.altLabel, KG.isoAlpha3, SKOS.notation)
+                        for v in self.g.objects(node, prop)
+                    }
+                )
+                entries.append(
+                    {
+                        "name": self.g.label(node),
+                        "kind": kind,
+                        "names": names,
+                        "href": self.pages[str(node)] + ".html",
+                    }
+                )
         entries.sort(key=lambda e: (e["name"].lower(), e["href"]))
         data = json.dumps(entries, ensure_ascii=False, sort_keys=True, indent=0)
         self.files["search.json"] = (data + "\n").encode("utf-8")
         self.files["search-index.js"] = (
-            "window.KG_SEARCH = " + data.replace("</", "<\\/") + ";\n").encode("utf-8")
+            "window.KG_SEARCH = " + data.replace("</", "<\\/") + ";\n"
+        ).encode("utf-8")
 
 
 def _relative(target: str, here: str) -> str:
